@@ -1,0 +1,73 @@
+//! `routes![...]`: from annotated handlers to the static table and the router.
+
+use std::fmt;
+
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, MethodRouter};
+
+use crate::route::Route;
+
+/// Turns a handler into a method router once the method filter is known.
+#[doc(hidden)]
+pub type Endpoint<S> = Box<dyn FnOnce(MethodFilter) -> MethodRouter<S> + Send>;
+
+#[doc(hidden)]
+pub fn endpoint<H, T, S>(handler: H) -> Endpoint<S>
+where
+    H: Handler<T, S>,
+    T: 'static,
+    S: Clone + Send + Sync + 'static,
+{
+    Box::new(move |filter| axum::routing::on(filter, handler))
+}
+
+/// The routes gathered by [`routes!`](crate::routes!): the static permission
+/// table plus the handlers to mount.
+pub struct Routes<S = ()> {
+    table: &'static [Route],
+    endpoints: Vec<Endpoint<S>>,
+}
+
+impl<S> Routes<S> {
+    #[doc(hidden)]
+    pub fn new(table: &'static [Route], endpoints: Vec<Endpoint<S>>) -> Self {
+        assert_eq!(table.len(), endpoints.len(), "routes! built a table and endpoints of different lengths");
+        Routes { table, endpoints }
+    }
+
+    /// The permission table: one [`Route`] per handler, in `routes![...]` order.
+    pub fn table(&self) -> &'static [Route] {
+        self.table
+    }
+
+    pub(crate) fn into_parts(self) -> (&'static [Route], Vec<Endpoint<S>>) {
+        (self.table, self.endpoints)
+    }
+}
+
+impl<S> fmt::Debug for Routes<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Routes").field("table", &self.table).finish_non_exhaustive()
+    }
+}
+
+/// Gathers `#[route]` handlers into a [`Routes`]: the static permission table
+/// (`&'static [Route]`) and the handlers, ready for an [`App`](crate::App).
+///
+/// ```ignore
+/// let routes = warden::routes![public_info, private::protected_info];
+/// for route in routes.table() {
+///     println!("{route}");
+/// }
+/// ```
+#[macro_export]
+macro_rules! routes {
+    ($($handler:path),* $(,)?) => {{
+        static __WARDEN_TABLE: &[$crate::__private::Route] =
+            &[$(<$handler as $crate::__private::RouteDef>::ROUTE),*];
+        $crate::Routes::new(
+            __WARDEN_TABLE,
+            $crate::__private::vec![$($crate::__private::endpoint($handler)),*],
+        )
+    }};
+}
