@@ -1,1 +1,62 @@
-fn main() {}
+//! Flama's JWT article app, in Warden.
+//!
+//! ```text
+//! cargo run --example jwt_api            # serve on 127.0.0.1:8000 (or $ADDR)
+//! cargo run --example jwt_api -- routes  # print the permission table
+//! ```
+//!
+//! The HMAC secret comes from `JWT_SECRET_HEX` (hex bytes) or `JWT_SECRET`
+//! (UTF-8 text). Without either, Flama's demo secret (16 zero bytes) is used,
+//! so the article's tokens verify; never run that in production.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use warden::jwt::HmacSecret;
+use warden_examples::jwt_api;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().nth(1).as_deref() == Some("routes") {
+        for route in jwt_api::routes().table() {
+            println!("{route}");
+        }
+        return Ok(());
+    }
+
+    let (secret, allow_weak) = secret_from_env()?;
+    let addr: SocketAddr = match std::env::var("ADDR") {
+        Ok(addr) => addr.parse().map_err(|_| format!("ADDR `{addr}` is not an IP:port address"))?,
+        Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
+    };
+    let router = jwt_api::router(secret, allow_weak)?;
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    eprintln!("{} {} listening on http://{}", jwt_api::TITLE, jwt_api::VERSION, listener.local_addr()?);
+    warden::serve_listener(listener, router).await?;
+    Ok(())
+}
+
+fn secret_from_env() -> Result<(HmacSecret, bool), Box<dyn std::error::Error>> {
+    if let Ok(hex) = std::env::var("JWT_SECRET_HEX") {
+        return Ok((HmacSecret::from_hex(&hex)?, false));
+    }
+    if let Ok(text) = std::env::var("JWT_SECRET") {
+        return Ok((HmacSecret::new(text.into_bytes()), false));
+    }
+    eprintln!(
+        "WARNING: neither JWT_SECRET_HEX nor JWT_SECRET is set; using Flama's demo secret \
+         (16 zero bytes, equivalent to an EMPTY HMAC key). Anyone can forge tokens. \
+         Set JWT_SECRET_HEX to at least 32 random bytes for anything but a demo."
+    );
+    Ok((HmacSecret::flama_demo(), true))
+}

@@ -1,11 +1,100 @@
-//! Warden
+//! Warden: route-level JWT access control for [axum], declared where the
+//! handler is declared.
+//!
+//! One attribute states a handler's route and who may call it. Warden turns
+//! it into the route registration, an entry of a static permission table that
+//! a JWT layer enforces (401 without a valid token, 403 without the
+//! permissions), and the route's documentation.
+//!
+//! ```
+//! use serde::Serialize;
+//! use warden::jwt::{HmacSecret, Verifier};
+//! use warden::{App, Auth, Json, route, routes};
+//!
+//! #[derive(Serialize)]
+//! struct Info {
+//!     public: bool,
+//! }
+//!
+//! /// Public info
+//! #[route(get, "/public/info/", public)]
+//! async fn public_info() -> Json<Info> {
+//!     Json(Info { public: true })
+//! }
+//!
+//! /// Private info
+//! ///
+//! /// Only for holders of `my-permission-name`.
+//! #[route(get, "/private/info/", permissions = ["my-permission-name"], tags = ["Private"])]
+//! async fn protected_info() -> Json<Info> {
+//!     Json(Info { public: false })
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let routes = routes![public_info, protected_info];
+//! for route in routes.table() {
+//!     println!("{route}"); // GET /private/info/ protected_info permissions = ["my-permission-name"]
+//! }
+//!
+//! let secret = HmacSecret::new(b"0123456789abcdef0123456789abcdef".to_vec());
+//! let router: axum::Router = App::new("JWT-protected API", "1.0.0")
+//!     .auth(Auth::new(Verifier::hmac(&secret)).build()?)
+//!     .routes(routes)
+//!     .build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! # The attribute
+//!
+//! `#[route(METHOD, "PATH", POLICY, name = "...", tags = [...])]` on an
+//! `async fn`. See [`route`] for every argument. The handler stays an
+//! ordinary axum handler; the attribute adds a hidden companion item of the
+//! same name that [`routes!`] reads.
+//!
+//! # Policies
+//!
+//! Every route states one; a route without a policy does not compile.
+//!
+//! - `public`: no token needed.
+//! - `authenticated`: any valid token.
+//! - `permissions = ["a", "b"]`: a valid token holding all of them, read from
+//!   the token as [`PermissionSource`] says (Flama's layout by default).
+//!
+//! # Tokens
+//!
+//! [`Auth`] says where tokens are found (the `Authorization: Bearer` header,
+//! else the `access_token` cookie) and how they are verified ([`jwt::Verifier`]:
+//! the algorithm allow-list, leeway, issuer, audience, size limit). Tokens
+//! Flama writes, with `=` padding, verify as they are.
+//!
+//! # Errors
+//!
+//! Every error is answered in Flama's envelope, see [`HttpError`]:
+//!
+//! | case | status | `detail` |
+//! |---|---|---|
+//! | no token | 401 | `"Unauthorized"` |
+//! | invalid token | 401 | `{"error": "JWTDecodeException" or "JWTValidateException", "description": ...}` |
+//! | missing permissions | 403 | `"Insufficient permissions"` |
+//! | unknown route, wrong method | 404, 405 | `"Not Found"`, `"Method Not Allowed"` |
+//! | bad body ([`Json`]) | 400 | `{"error": "InvalidBody", "field": ..., "description": ...}` |
 #![warn(missing_docs)]
 
 #[doc(hidden)]
 pub mod __private;
+mod app;
+mod auth;
+mod error;
+mod json;
+pub mod jwt;
+mod layer;
 mod route;
 mod routes;
 
+pub use app::{App, BuildError, ServeError, serve, serve_listener};
+pub use auth::{Auth, Authenticator, Claims, PermissionSource};
+pub use error::HttpError;
+pub use json::Json;
 pub use route::{Method, Policy, Route, RouteDef};
 pub use routes::Routes;
 pub use warden_macros::route;

@@ -31,7 +31,11 @@ pub struct Routes<S = ()> {
 impl<S> Routes<S> {
     #[doc(hidden)]
     pub fn new(table: &'static [Route], endpoints: Vec<Endpoint<S>>) -> Self {
-        assert_eq!(table.len(), endpoints.len(), "routes! built a table and endpoints of different lengths");
+        assert_eq!(
+            table.len(),
+            endpoints.len(),
+            "routes! built a table and endpoints of different lengths"
+        );
         Routes { table, endpoints }
     }
 

@@ -1,0 +1,126 @@
+//! The app of Flama's article "Protect your ML API with JWT authentication",
+//! in Warden: a public endpoint, a private one behind `my-permission-name`,
+//! and a sign-in endpoint that issues the token.
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use uuid::Uuid;
+use warden::jwt::{Algorithm, HmacSecret, Jwt, Verifier};
+use warden::{App, Auth, HttpError, Json, Routes, route, routes};
+
+/// `info.title` of the API.
+pub const TITLE: &str = "JWT-protected API";
+/// `info.version` of the API.
+pub const VERSION: &str = "1.0.0";
+/// `info.description` of the API.
+pub const DESCRIPTION: &str = "An API with public and private endpoints, protected with JWT";
+/// The permission guarding `/private/info/`.
+pub const PERMISSION: &str = "my-permission-name";
+/// The `iss` of issued tokens.
+pub const ISSUER: &str = "vortico";
+
+/// Shared by the handlers: the key that signs tokens at `/auth/`.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    secret: HmacSecret,
+}
+
+/// The body of both info endpoints.
+#[derive(Debug, Serialize)]
+pub struct Info {
+    title: &'static str,
+    description: &'static str,
+    public: bool,
+}
+
+/// Info
+///
+/// Returns a brief description of the API, to anyone.
+#[route(get, "/public/info/", public, tags = ["Public"])]
+pub async fn public_info() -> Json<Info> {
+    Json(Info { title: TITLE, description: DESCRIPTION, public: true })
+}
+
+/// Info
+///
+/// Returns a brief description of the API, to holders of `my-permission-name`.
+#[route(get, "/private/info/", permissions = ["my-permission-name"], tags = ["Private"])]
+pub async fn protected_info() -> Json<Info> {
+    Json(Info { title: TITLE, description: DESCRIPTION, public: false })
+}
+
+/// Sign-in credentials. Like the article, any password is accepted.
+#[derive(Debug, Deserialize)]
+pub struct Credentials {
+    id: Uuid,
+    #[allow(dead_code)] // accepted and ignored, as in the article
+    password: Option<String>,
+}
+
+/// The sign-in answer.
+#[derive(Debug, Serialize)]
+pub struct SignedIn {
+    id: Uuid,
+    token: String,
+}
+
+/// Sign in
+///
+/// Issues a token granting `my-permission-name` to the given user id.
+#[route(post, "/auth/", public, name = "signin", tags = ["Auth"])]
+pub async fn signin(
+    State(state): State<AppState>,
+    Json(credentials): Json<Credentials>,
+) -> Result<Json<SignedIn>, HttpError> {
+    let payload = json!({
+        "iss": ISSUER,
+        "iat": now(),
+        "data": {"id": credentials.id, "permissions": [PERMISSION]},
+    });
+    let token = Jwt::new(Algorithm::HS256, payload)
+        .and_then(|jwt| jwt.encode(&state.secret))
+        .map_err(|_| {
+            HttpError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "could not sign token")
+        })?;
+    Ok(Json(SignedIn { id: credentials.id, token }))
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The app's routes and permission table.
+pub fn routes() -> Routes<AppState> {
+    routes![public_info, protected_info, signin]
+}
+
+/// Algorithms the app accepts: HS256, HS384 and HS512 (Flama's set), or
+/// those of them the secret is long enough for.
+fn algorithms(secret: &HmacSecret, allow_weak: bool) -> Vec<Algorithm> {
+    let len = secret.as_bytes().len();
+    [(Algorithm::HS256, 32), (Algorithm::HS384, 48), (Algorithm::HS512, 64)]
+        .into_iter()
+        .filter(|&(_, min)| allow_weak || len >= min)
+        .map(|(alg, _)| alg)
+        .collect()
+}
+
+/// The app with `secret`. `allow_weak` accepts a secret shorter than the hash
+/// output, as Flama's demo secret is.
+pub fn app(secret: HmacSecret, allow_weak: bool) -> Result<App<AppState>, warden::jwt::ConfigError> {
+    let mut verifier = Verifier::hmac(&secret).with_algorithms(algorithms(&secret, allow_weak));
+    if allow_weak {
+        verifier = verifier.allow_weak_secret();
+    }
+    let auth = Auth::new(verifier).build()?;
+    Ok(App::new(TITLE, VERSION).description(DESCRIPTION).auth(auth).routes(routes()))
+}
+
+/// The router `cargo run --example jwt_api` serves.
+pub fn router(secret: HmacSecret, allow_weak: bool) -> Result<axum::Router, Box<dyn std::error::Error>> {
+    let state = AppState { secret: secret.clone() };
+    Ok(app(secret, allow_weak)?.build()?.with_state(state))
+}

@@ -1,0 +1,284 @@
+//! The app builder: metadata, auth configuration and routes, turned into an
+//! `axum::Router` after the route table has been checked.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use axum::Router;
+
+use crate::auth::Authenticator;
+use crate::error;
+use crate::layer::AuthLayer;
+use crate::route::Route;
+use crate::routes::{Endpoint, Routes};
+
+/// A Warden application.
+///
+/// ```
+/// use warden::{App, Auth, Json, route, routes};
+/// use warden::jwt::{HmacSecret, Verifier};
+///
+/// #[route(get, "/public/", public)]
+/// async fn hello() -> Json<&'static str> {
+///     Json("hello")
+/// }
+///
+/// #[route(get, "/private/", permissions = ["read"])]
+/// async fn secret() -> Json<&'static str> {
+///     Json("secret")
+/// }
+///
+/// let secret = HmacSecret::new(b"0123456789abcdef0123456789abcdef".to_vec());
+/// let router: axum::Router = App::new("Demo", "1.0.0")
+///     .auth(Auth::new(Verifier::hmac(&secret)).build()?)
+///     .routes(routes![hello, secret])
+///     .build()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct App<S = ()> {
+    title: String,
+    version: String,
+    description: Option<String>,
+    auth: Option<Authenticator>,
+    routes: Vec<(&'static Route, Endpoint<S>)>,
+}
+
+impl<S> fmt::Debug for App<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("App")
+            .field("title", &self.title)
+            .field("version", &self.version)
+            .field("description", &self.description)
+            .field("auth", &self.auth)
+            .field("routes", &self.routes.iter().map(|(r, _)| r).collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// Why an [`App`] cannot be built. Reported before anything is served.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Two routes have the same method and path.
+    DuplicateRoute {
+        /// `GET /path`
+        route: String,
+        /// The two handlers.
+        handlers: [String; 2],
+    },
+    /// Two paths that axum cannot tell apart, e.g. `/u/{id}` and `/u/{name}`.
+    ConflictingPaths {
+        /// The two paths.
+        paths: [&'static str; 2],
+    },
+    /// A route needs a token but the app has no [`Auth`](crate::Auth).
+    MissingAuth {
+        /// `GET /path`
+        route: String,
+    },
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::DuplicateRoute { route, handlers: [a, b] } => {
+                write!(f, "duplicate route `{route}`: declared by both `{a}` and `{b}`")
+            }
+            BuildError::ConflictingPaths { paths: [a, b] } => {
+                write!(f, "paths `{a}` and `{b}` conflict: they differ only in parameter names")
+            }
+            BuildError::MissingAuth { route } => write!(
+                f,
+                "route `{route}` requires a token but the app has no `Auth`; call `App::auth`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+impl<S> App<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    /// A new app with its OpenAPI `info.title` and `info.version`.
+    pub fn new(title: impl Into<String>, version: impl Into<String>) -> Self {
+        App {
+            title: title.into(),
+            version: version.into(),
+            description: None,
+            auth: None,
+            routes: Vec::new(),
+        }
+    }
+
+    /// The API description.
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// How tokens are found and verified. Required as soon as one route is
+    /// not public.
+    pub fn auth(mut self, auth: Authenticator) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
+    /// Adds routes gathered by [`routes!`](crate::routes!). May be called
+    /// several times.
+    pub fn routes(mut self, routes: Routes<S>) -> Self {
+        let (table, endpoints) = routes.into_parts();
+        self.routes.extend(table.iter().zip(endpoints));
+        self
+    }
+
+    /// The title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// The version.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// The permission table: every route with its method, path, name and
+    /// policy.
+    pub fn table(&self) -> impl ExactSizeIterator<Item = &'static Route> + '_ {
+        self.routes.iter().map(|(route, _)| *route)
+    }
+
+    /// Checks the table and builds the router: each protected route behind
+    /// its own auth layer, JSON 404 and 405 for everything else.
+    pub fn build(self) -> Result<Router<S>, BuildError> {
+        check_table(self.table().collect(), self.auth.is_some())?;
+        let mut router = Router::new();
+        for (route, endpoint) in self.routes {
+            let mut method_router = endpoint(route.method().filter());
+            if !route.policy().is_public() {
+                let auth = self.auth.clone().expect("checked by check_table");
+                method_router = method_router.route_layer(AuthLayer::new(auth, *route.policy()));
+            }
+            router = router.route(route.path(), method_router);
+        }
+        Ok(router.fallback(error::not_found).method_not_allowed_fallback(error::method_not_allowed))
+    }
+}
+
+impl App<()> {
+    /// Builds the router and serves it on `addr` until Ctrl-C.
+    pub async fn serve(self, addr: SocketAddr) -> Result<(), ServeError> {
+        serve(self.build().map_err(ServeError::Build)?, addr).await
+    }
+}
+
+/// Serves a router built by [`App::build`] (after `with_state`, for apps with
+/// state) on `addr` until Ctrl-C.
+pub async fn serve(router: Router, addr: SocketAddr) -> Result<(), ServeError> {
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(ServeError::Io)?;
+    serve_listener(listener, router).await
+}
+
+/// Serves a router on an already bound listener until Ctrl-C.
+pub async fn serve_listener(
+    listener: tokio::net::TcpListener,
+    router: Router,
+) -> Result<(), ServeError> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(ServeError::Io)
+}
+
+/// Why [`App::serve`] stopped.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The app is misconfigured.
+    Build(BuildError),
+    /// Binding or serving failed.
+    Io(std::io::Error),
+}
+
+impl fmt::Display for ServeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ServeError::Build(e) => e.fmt(f),
+            ServeError::Io(e) => write!(f, "server error: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for ServeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ServeError::Build(e) => Some(e),
+            ServeError::Io(e) => Some(e),
+        }
+    }
+}
+
+/// Path shape with parameter names erased: `/u/{id}` and `/u/{name}` both
+/// become `/u/{}`, which is what axum's router compares.
+fn shape(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_param = false;
+    for c in path.chars() {
+        match c {
+            '{' => {
+                in_param = true;
+                out.push('{');
+            }
+            '}' if in_param => {
+                in_param = false;
+                out.push('}');
+            }
+            '*' if in_param => out.push('*'),
+            _ if in_param => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn check_table(mut routes: Vec<&'static Route>, has_auth: bool) -> Result<(), BuildError> {
+    if !has_auth {
+        if let Some(route) = routes.iter().find(|r| !r.policy().is_public()) {
+            return Err(BuildError::MissingAuth {
+                route: format!("{} {}", route.method(), route.path()),
+            });
+        }
+    }
+    routes.sort_by(|a, b| (shape(a.path()), a.method()).cmp(&(shape(b.path()), b.method())));
+    for pair in routes.windows(2) {
+        let [a, b] = pair else { unreachable!() };
+        if shape(a.path()) != shape(b.path()) {
+            continue;
+        }
+        if a.path() != b.path() {
+            return Err(BuildError::ConflictingPaths { paths: [a.path(), b.path()] });
+        }
+        if a.method() == b.method() {
+            return Err(BuildError::DuplicateRoute {
+                route: format!("{} {}", a.method(), a.path()),
+                handlers: [a.handler(), b.handler()],
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_erase_parameter_names() {
+        assert_eq!(shape("/u/{id}/x"), "/u/{}/x");
+        assert_eq!(shape("/f/{*rest}"), "/f/{*}");
+        assert_eq!(shape("/plain/"), "/plain/");
+    }
+}

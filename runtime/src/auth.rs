@@ -1,0 +1,324 @@
+//! Where a request's token comes from, where a token's permissions come from,
+//! and the per-request check a route's policy runs.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::error::HttpError;
+use crate::jwt::{ConfigError, Jwt, Verifier};
+use crate::route::Policy;
+
+/// Where permissions are read from in a verified token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PermissionSource {
+    /// Flama-compatible (the default): the union of `data.permissions`, every
+    /// list under `data.roles` (`{"role": ["perm", ...]}`), and a top-level
+    /// `permissions` array (as Auth0 issues).
+    Flama,
+    /// One array of strings at a JSON pointer, e.g. `/realm_access/roles`
+    /// (Keycloak) or `/permissions`.
+    Pointer(String),
+    /// An OAuth2 space-separated string claim, e.g. `scope` (RFC 8693 §4.2).
+    Scope(String),
+}
+
+impl PermissionSource {
+    /// Whether `claims` grant `permission`.
+    fn grants(&self, claims: &Map<String, Value>, permission: &str) -> bool {
+        let in_list = |v: Option<&Value>| {
+            v.and_then(Value::as_array)
+                .is_some_and(|list| list.iter().any(|p| p.as_str() == Some(permission)))
+        };
+        match self {
+            PermissionSource::Flama => {
+                let data = claims.get("data");
+                in_list(data.and_then(|d| d.get("permissions")))
+                    || data
+                        .and_then(|d| d.get("roles"))
+                        .and_then(Value::as_object)
+                        .is_some_and(|roles| roles.values().any(|r| in_list(Some(r))))
+                    || in_list(claims.get("permissions"))
+            }
+            PermissionSource::Pointer(pointer) => {
+                // `Map` has no `pointer`; the first segment is looked up here.
+                let mut segments = pointer.strip_prefix('/').unwrap_or(pointer).splitn(2, '/');
+                let first = segments.next().unwrap_or_default();
+                let value = claims.get(first);
+                let value = match segments.next() {
+                    Some(rest) => value.and_then(|v| v.pointer(&format!("/{rest}"))),
+                    None => value,
+                };
+                in_list(value)
+            }
+            PermissionSource::Scope(claim) => claims
+                .get(claim)
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.split(' ').any(|p| p == permission)),
+        }
+    }
+}
+
+/// The JWT side of an app: how tokens are verified, where they are found,
+/// and where their permissions are read.
+///
+/// ```
+/// use warden::Auth;
+/// use warden::jwt::{Algorithm, HmacSecret, Verifier};
+///
+/// let secret = HmacSecret::new(b"0123456789abcdef0123456789abcdef".to_vec());
+/// let auth = Auth::new(Verifier::hmac(&secret).with_issuers(["vortico"]))
+///     .cookie("access_token")
+///     .build()?;
+/// # Ok::<(), warden::jwt::ConfigError>(())
+/// ```
+#[derive(Clone)]
+pub struct Auth {
+    verifier: Verifier,
+    header: HeaderName,
+    scheme: String,
+    cookie: Option<String>,
+    permissions: PermissionSource,
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("verifier", &self.verifier)
+            .field("header", &self.header)
+            .field("scheme", &self.scheme)
+            .field("cookie", &self.cookie)
+            .field("permissions", &self.permissions)
+            .finish()
+    }
+}
+
+/// The default cookie name.
+pub(crate) const DEFAULT_COOKIE: &str = "access_token";
+
+impl Auth {
+    /// Tokens from `Authorization: Bearer ...`, else the `access_token`
+    /// cookie; permissions the Flama way.
+    pub fn new(verifier: Verifier) -> Self {
+        Auth {
+            verifier,
+            header: header::AUTHORIZATION,
+            scheme: "Bearer".into(),
+            cookie: Some(DEFAULT_COOKIE.into()),
+            permissions: PermissionSource::Flama,
+        }
+    }
+
+    /// The header carrying `SCHEME TOKEN` (default `Authorization`, `Bearer`).
+    /// The scheme is compared case-insensitively.
+    pub fn header(mut self, name: &str, scheme: &str) -> Result<Self, ConfigError> {
+        self.header = HeaderName::try_from(name).map_err(|_| ConfigError::InvalidHeader)?;
+        if scheme.is_empty() || !scheme.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConfigError::InvalidHeader);
+        }
+        self.scheme = scheme.into();
+        Ok(self)
+    }
+
+    /// The cookie read when the header is absent (default `access_token`).
+    pub fn cookie(mut self, name: impl Into<String>) -> Self {
+        self.cookie = Some(name.into());
+        self
+    }
+
+    /// Never read tokens from cookies.
+    pub fn no_cookie(mut self) -> Self {
+        self.cookie = None;
+        self
+    }
+
+    /// Where permissions are read from (default [`PermissionSource::Flama`]).
+    pub fn permissions(mut self, source: PermissionSource) -> Self {
+        self.permissions = source;
+        self
+    }
+
+    /// Checks the configuration and freezes it.
+    pub fn build(self) -> Result<Authenticator, ConfigError> {
+        self.verifier.validate()?;
+        Ok(Authenticator { config: Arc::new(self) })
+    }
+}
+
+/// A checked, shareable [`Auth`] configuration. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Authenticator {
+    config: Arc<Auth>,
+}
+
+/// What the request carried.
+enum Credential<'a> {
+    None,
+    Token(&'a str),
+}
+
+impl Authenticator {
+    /// The token verifier.
+    pub fn verifier(&self) -> &Verifier {
+        &self.config.verifier
+    }
+
+    /// The header name and scheme tokens are read from.
+    pub fn header(&self) -> (&HeaderName, &str) {
+        (&self.config.header, &self.config.scheme)
+    }
+
+    /// The cookie tokens are read from, if any.
+    pub fn cookie_name(&self) -> Option<&str> {
+        self.config.cookie.as_deref()
+    }
+
+    /// Finds the request's token: the header first; only when the header is
+    /// absent, the cookie.
+    fn credential<'a>(&self, headers: &'a HeaderMap) -> Result<Credential<'a>, HttpError> {
+        let mut values = headers.get_all(&self.config.header).iter();
+        if let Some(value) = values.next() {
+            if values.next().is_some() {
+                return Err(HttpError::invalid_request("multiple authorization headers"));
+            }
+            return Ok(self.bearer(value).map_or(Credential::None, Credential::Token));
+        }
+        let Some(name) = &self.config.cookie else { return Ok(Credential::None) };
+        let mut found = None;
+        for value in headers.get_all(header::COOKIE) {
+            let Ok(value) = value.to_str() else { continue };
+            for cookie in cookie::Cookie::split_parse(value).flatten() {
+                if cookie.name() != name {
+                    continue;
+                }
+                if found.is_some() {
+                    return Err(HttpError::invalid_request("multiple token cookies"));
+                }
+                found = cookie.value_raw().map(|v| v.trim_matches('"'));
+            }
+        }
+        Ok(found.filter(|t| !t.is_empty()).map_or(Credential::None, Credential::Token))
+    }
+
+    /// `SCHEME 1*SP token`, scheme case-insensitive. Anything else (another
+    /// scheme, no token, non-ASCII) is "no bearer credential".
+    fn bearer<'a>(&self, value: &'a HeaderValue) -> Option<&'a str> {
+        let value = value.to_str().ok()?;
+        let (scheme, rest) = value.split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case(&self.config.scheme) {
+            return None;
+        }
+        let token = rest.trim_start_matches(' ');
+        (!token.is_empty()).then_some(token)
+    }
+
+    /// Runs `policy` against a request's headers: the verified claims, or the
+    /// error response to send.
+    pub(crate) fn authorize(
+        &self,
+        headers: &HeaderMap,
+        policy: &Policy,
+        forbidden: &HeaderValue,
+    ) -> Result<Claims, HttpError> {
+        let token = match self.credential(headers)? {
+            Credential::None => return Err(HttpError::unauthorized()),
+            Credential::Token(token) => token,
+        };
+        let jwt = self.config.verifier.verify(token).map_err(|e| HttpError::invalid_token(&e))?;
+        let source = &self.config.permissions;
+        if !policy.permissions().iter().all(|p| source.grants(jwt.payload(), p)) {
+            return Err(HttpError::forbidden(forbidden.clone()));
+        }
+        Ok(Claims(Arc::new(jwt)))
+    }
+
+    /// Whether `claims` grant `permission` under the configured source.
+    pub fn grants(&self, claims: &Claims, permission: &str) -> bool {
+        self.config.permissions.grants(claims.payload(), permission)
+    }
+}
+
+/// The verified token of the current request, as an axum extractor.
+///
+/// Available on every non-public route; the token was decoded once, by the
+/// auth layer, before any extractor ran. On a public route extracting it
+/// answers 401.
+///
+/// ```
+/// use warden::{Claims, route};
+///
+/// #[route(get, "/me/", authenticated)]
+/// async fn me(claims: Claims) -> String {
+///     claims.get("sub").and_then(|s| s.as_str()).unwrap_or("?").to_owned()
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Claims(Arc<Jwt>);
+
+impl Claims {
+    /// The verified token.
+    pub fn jwt(&self) -> &Jwt {
+        &self.0
+    }
+
+    /// The claims object.
+    pub fn payload(&self) -> &Map<String, Value> {
+        self.0.payload()
+    }
+
+    /// One claim.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.payload().get(name)
+    }
+
+    /// The claims as a typed value.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(Value::Object(self.0.payload().clone()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Claims {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, HttpError> {
+        parts.extensions.get::<Claims>().cloned().ok_or_else(HttpError::unauthorized)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn grants(source: &PermissionSource, claims: Value, perm: &str) -> bool {
+        let Value::Object(map) = claims else { panic!("not an object") };
+        source.grants(&map, perm)
+    }
+
+    #[test]
+    fn flama_source_reads_data_permissions_roles_and_top_level() {
+        let s = PermissionSource::Flama;
+        assert!(grants(&s, json!({"data": {"permissions": ["a"]}}), "a"));
+        assert!(grants(&s, json!({"data": {"roles": {"admin": ["b"], "x": ["c"]}}}), "c"));
+        assert!(grants(&s, json!({"permissions": ["d"]}), "d"));
+        assert!(!grants(&s, json!({"data": {"permissions": "a"}}), "a"));
+        assert!(!grants(&s, json!({"data": {"roles": ["a"]}}), "a"));
+        assert!(!grants(&s, json!({"scope": "a"}), "a"));
+    }
+
+    #[test]
+    fn pointer_and_scope_sources() {
+        let kc = PermissionSource::Pointer("/realm_access/roles".into());
+        assert!(grants(&kc, json!({"realm_access": {"roles": ["admin"]}}), "admin"));
+        assert!(!grants(&kc, json!({"data": {"permissions": ["admin"]}}), "admin"));
+        let scope = PermissionSource::Scope("scope".into());
+        assert!(grants(&scope, json!({"scope": "read write"}), "write"));
+        assert!(!grants(&scope, json!({"scope": "read writer"}), "write"));
+    }
+}

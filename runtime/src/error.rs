@@ -1,0 +1,127 @@
+//! Error responses in Flama's envelope:
+//! `{"status_code": 401, "detail": ..., "error": null}`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::jwt::JwtError;
+
+/// An HTTP error answered with Flama's JSON envelope.
+///
+/// ```
+/// use axum::http::StatusCode;
+/// use warden::HttpError;
+///
+/// let err = HttpError::new(StatusCode::NOT_FOUND, "Model not found");
+/// assert_eq!(err.status(), StatusCode::NOT_FOUND);
+/// ```
+#[derive(Clone, Debug)]
+pub struct HttpError {
+    status: StatusCode,
+    detail: Value,
+    www_authenticate: Option<HeaderValue>,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    status_code: u16,
+    detail: &'a Value,
+    error: Option<()>,
+}
+
+impl HttpError {
+    /// An error with a plain-text `detail`.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        HttpError { status, detail: Value::String(detail.into()), www_authenticate: None }
+    }
+
+    /// An error whose `detail` is any JSON value.
+    pub fn with_detail(status: StatusCode, detail: Value) -> Self {
+        HttpError { status, detail, www_authenticate: None }
+    }
+
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The `detail` member of the envelope.
+    pub fn detail(&self) -> &Value {
+        &self.detail
+    }
+
+    pub(crate) fn www_authenticate(mut self, value: HeaderValue) -> Self {
+        self.www_authenticate = Some(value);
+        self
+    }
+
+    /// 401 without a token: `"detail": "Unauthorized"`, `WWW-Authenticate: Bearer`.
+    pub(crate) fn unauthorized() -> Self {
+        HttpError::new(StatusCode::UNAUTHORIZED, "Unauthorized")
+            .www_authenticate(HeaderValue::from_static("Bearer"))
+    }
+
+    /// 401 for a token that failed decoding or validation.
+    pub(crate) fn invalid_token(err: &JwtError) -> Self {
+        HttpError::with_detail(
+            StatusCode::UNAUTHORIZED,
+            serde_json::json!({
+                "error": err.kind().flama_name(),
+                "description": err.description(),
+            }),
+        )
+        .www_authenticate(HeaderValue::from_static(r#"Bearer error="invalid_token""#))
+    }
+
+    /// 400 for a request that carries its credentials ambiguously (RFC 6750
+    /// §3.1 `invalid_request`).
+    pub(crate) fn invalid_request(description: &'static str) -> Self {
+        HttpError::new(StatusCode::BAD_REQUEST, description)
+            .www_authenticate(HeaderValue::from_static(r#"Bearer error="invalid_request""#))
+    }
+
+    /// 403 with a precomputed `WWW-Authenticate` value.
+    pub(crate) fn forbidden(www_authenticate: HeaderValue) -> Self {
+        HttpError::new(StatusCode::FORBIDDEN, "Insufficient permissions")
+            .www_authenticate(www_authenticate)
+    }
+}
+
+impl IntoResponse for HttpError {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&Envelope {
+            status_code: self.status.as_u16(),
+            detail: &self.detail,
+            error: None,
+        })
+        .expect("a JSON value always serializes");
+        let mut response = (
+            self.status,
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+            body,
+        )
+            .into_response();
+        if let Some(value) = self.www_authenticate {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+        }
+        response
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.status, self.detail)
+    }
+}
+
+impl std::error::Error for HttpError {}
+
+pub(crate) async fn not_found() -> HttpError {
+    HttpError::new(StatusCode::NOT_FOUND, "Not Found")
+}
+
+pub(crate) async fn method_not_allowed() -> HttpError {
+    HttpError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+}

@@ -1,0 +1,117 @@
+//! `Json<T>`: axum's JSON extractor and response with errors in the envelope.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+use crate::error::HttpError;
+
+/// A JSON request body or response.
+///
+/// As a response it is `axum::Json`. As an extractor it answers a bad body
+/// with the error envelope: 400 naming the offending field (but never echoing
+/// the value, which may be a password), 415 without a JSON content type, 413
+/// over axum's body limit.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Json<T>(pub T);
+
+impl<T, S> FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = HttpError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, HttpError> {
+        if !is_json_content_type(&req) {
+            return Err(HttpError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected request with `Content-Type: application/json`",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| HttpError::new(rejection.status(), rejection.body_text()))?;
+        let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(deserializer) {
+            Ok(value) => Ok(Json(value)),
+            Err(err) => Err(body_error(&err)),
+        }
+    }
+}
+
+fn is_json_content_type(req: &Request) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else { return false };
+    let Ok(value) = value.to_str() else { return false };
+    let essence = value.split(';').next().unwrap_or_default().trim();
+    let Some((kind, subtype)) = essence.split_once('/') else { return false };
+    kind.eq_ignore_ascii_case("application")
+        && (subtype.eq_ignore_ascii_case("json")
+            || subtype.len() > 5 && subtype[subtype.len() - 5..].eq_ignore_ascii_case("+json"))
+}
+
+/// 400 naming the field. serde's messages quote the rejected value ("invalid
+/// type: string \"hunter2\", expected ..."), so only the "expected" part and
+/// messages that carry no input value are kept.
+fn body_error(err: &serde_path_to_error::Error<serde_json::Error>) -> HttpError {
+    let path = err.path().to_string();
+    let inner = err.inner();
+    let message = inner.to_string();
+    // serde_json appends " at line L column C"; drop it.
+    let message = message.split(" at line ").next().unwrap_or_default();
+    let description = if inner.is_data() {
+        if message.starts_with("missing field") || message.starts_with("unknown field") {
+            message.to_owned()
+        } else if let Some((_, expected)) = message.split_once(", expected ") {
+            format!("invalid value: expected {expected}")
+        } else {
+            "invalid value".to_owned()
+        }
+    } else if inner.is_eof() {
+        "unexpected end of JSON input".to_owned()
+    } else {
+        "malformed JSON".to_owned()
+    };
+    let field = (path != ".").then_some(path);
+    HttpError::with_detail(
+        StatusCode::BAD_REQUEST,
+        json!({ "error": "InvalidBody", "field": field, "description": description }),
+    )
+}
+
+impl<T: Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)] // only deserialized
+    struct Login {
+        id: u32,
+        password: String,
+    }
+
+    fn error_for(body: &str) -> serde_json::Value {
+        let de = &mut serde_json::Deserializer::from_str(body);
+        let err = serde_path_to_error::deserialize::<_, Login>(de).unwrap_err();
+        body_error(&err).detail().clone()
+    }
+
+    #[test]
+    fn names_the_field_without_echoing_the_value() {
+        let detail = error_for(r#"{"id": 1, "password": 1234567}"#);
+        assert_eq!(detail["field"], "password");
+        assert!(!detail.to_string().contains("1234567"));
+        assert_eq!(error_for(r#"{"password": "x"}"#)["description"], "missing field `id`");
+        assert_eq!(error_for(r#"{"id": "#)["description"], "unexpected end of JSON input");
+    }
+}

@@ -1,0 +1,159 @@
+//! Policies: who gets 200, 401 or 403, from the header or the cookie.
+
+use axum::body::Body;
+use axum::http::StatusCode;
+use serde_json::json;
+use warden::jwt::Algorithm;
+use warden::{Auth, PermissionSource};
+
+use crate::support::*;
+
+#[tokio::test]
+async fn public_route_needs_no_token() {
+    let answer = send(&app(), get("/public/").body(Body::empty()).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body, json!({"public": true}));
+}
+
+#[tokio::test]
+async fn no_token_is_401_with_bearer_challenge() {
+    for path in ["/me/", "/private/", "/admin/"] {
+        let answer = send(&app(), get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(answer.body, unauthorized_body());
+        assert_eq!(answer.www_authenticate(), "Bearer");
+        assert_eq!(answer.headers["content-type"], "application/json");
+    }
+}
+
+#[tokio::test]
+async fn authenticated_route_accepts_any_valid_token_and_sees_claims() {
+    let answer = get_bearer(&app(), "/me/", &token_with(&[])).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body, json!({"sub": "ada"}));
+}
+
+#[tokio::test]
+async fn missing_permission_is_403_with_insufficient_scope() {
+    let answer = get_bearer(&app(), "/admin/", &token_with(&["read"])).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN);
+    assert_eq!(answer.body, forbidden_body());
+    assert_eq!(answer.www_authenticate(), r#"Bearer error="insufficient_scope", scope="read admin""#);
+}
+
+#[tokio::test]
+async fn all_permissions_is_200() {
+    let answer = get_bearer(&app(), "/admin/", &token_with(&["admin", "read", "other"])).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.body, json!({"admin": true}));
+}
+
+#[tokio::test]
+async fn permissions_from_roles_and_top_level_claim() {
+    let router = app();
+    let roles = token(Algorithm::HS256, json!({"data": {"roles": {"reader": ["read"]}}}));
+    assert_eq!(get_bearer(&router, "/private/", &roles).await.status, StatusCode::OK);
+    let top = token(Algorithm::HS256, json!({"permissions": ["read"]}));
+    assert_eq!(get_bearer(&router, "/private/", &top).await.status, StatusCode::OK);
+    let scope = token(Algorithm::HS256, json!({"scope": "read"}));
+    assert_eq!(get_bearer(&router, "/private/", &scope).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn scope_permission_source() {
+    let router = app_with(Auth::new(verifier()).permissions(PermissionSource::Scope("scope".into())));
+    let scope = token(Algorithm::HS256, json!({"scope": "write read"}));
+    assert_eq!(get_bearer(&router, "/private/", &scope).await.status, StatusCode::OK);
+    assert_eq!(get_bearer(&router, "/private/", &token_with(&["read"])).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn scheme_is_case_insensitive_and_allows_several_spaces() {
+    let token = token_with(&["read"]);
+    for header in [format!("bearer {token}"), format!("BEARER   {token}")] {
+        let answer = get_with_header(&app(), "/private/", &header).await;
+        assert_eq!(answer.status, StatusCode::OK, "{header}");
+    }
+}
+
+#[tokio::test]
+async fn non_bearer_header_counts_as_no_token_and_does_not_fall_back_to_cookie() {
+    let token = token_with(&["read"]);
+    for header in ["Basic dXNlcjpwYXNz".to_owned(), "Bearer".to_owned(), "Bearer ".to_owned(), token.clone()] {
+        let request = get("/private/")
+            .header("authorization", &header)
+            .header("cookie", format!("access_token={token}"))
+            .body(Body::empty())
+            .unwrap();
+        let answer = send(&app(), request).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{header}");
+        assert_eq!(answer.body, unauthorized_body());
+    }
+}
+
+#[tokio::test]
+async fn cookie_carries_the_token_when_no_header() {
+    let token = token_with(&["read"]);
+    let request = get("/private/")
+        .header("cookie", format!("theme=dark; access_token={token}; lang=en"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app(), request).await.status, StatusCode::OK);
+
+    let request =
+        get("/admin/").header("cookie", format!("access_token={token}")).body(Body::empty()).unwrap();
+    assert_eq!(send(&app(), request).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn cookie_name_is_configurable_and_can_be_disabled() {
+    let token = token_with(&["read"]);
+    let request = |name: &str| {
+        get("/private/").header("cookie", format!("{name}={token}")).body(Body::empty()).unwrap()
+    };
+    let custom = app_with(Auth::new(verifier()).cookie("jwt"));
+    assert_eq!(send(&custom, request("jwt")).await.status, StatusCode::OK);
+    assert_eq!(send(&custom, request("access_token")).await.status, StatusCode::UNAUTHORIZED);
+    let none = app_with(Auth::new(verifier()).no_cookie());
+    assert_eq!(send(&none, request("access_token")).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn custom_header_and_scheme() {
+    let router = app_with(Auth::new(verifier()).header("X-Api-Token", "Token").unwrap());
+    let token = token_with(&["read"]);
+    let request = get("/private/").header("x-api-token", format!("token {token}")).body(Body::empty()).unwrap();
+    assert_eq!(send(&router, request).await.status, StatusCode::OK);
+    let answer = get_bearer(&router, "/private/", &token).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn two_authorization_headers_are_rejected() {
+    let token = token_with(&["read"]);
+    let request = get("/private/")
+        .header("authorization", format!("Bearer {token}"))
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    let answer = send(&app(), request).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.www_authenticate(), r#"Bearer error="invalid_request""#);
+    assert_eq!(answer.body["detail"], "multiple authorization headers");
+}
+
+#[tokio::test]
+async fn two_token_cookies_are_rejected() {
+    let token = token_with(&["read"]);
+    let request = get("/private/")
+        .header("cookie", format!("access_token={token}; access_token={token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app(), request).await.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn head_follows_the_get_policy() {
+    let request = axum::http::Request::head("/private/").body(Body::empty()).unwrap();
+    assert_eq!(send(&app(), request).await.status, StatusCode::UNAUTHORIZED);
+}

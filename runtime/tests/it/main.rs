@@ -1,0 +1,7 @@
+//! Runtime integration tests: requests through the built router in-process.
+
+mod support;
+
+mod enforcement;
+mod responses;
+mod tokens;

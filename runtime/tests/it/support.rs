@@ -1,0 +1,135 @@
+//! Shared fixtures: an app with one route per policy, token minting, and a
+//! request helper returning status, headers and JSON body.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use warden::jwt::{Algorithm, HmacSecret, Jwt, Verifier};
+use warden::{App, Auth, Claims, Json, route, routes};
+
+pub(crate) const SECRET: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+pub(crate) fn secret() -> HmacSecret {
+    HmacSecret::new(SECRET.to_vec())
+}
+
+#[route(get, "/public/", public)]
+async fn public() -> Json<Value> {
+    Json(json!({"public": true}))
+}
+
+#[route(get, "/me/", authenticated)]
+async fn me(claims: Claims) -> Json<Value> {
+    Json(json!({"sub": claims.get("sub")}))
+}
+
+#[route(get, "/private/", permissions = ["read"])]
+async fn private() -> Json<Value> {
+    Json(json!({"private": true}))
+}
+
+#[route(get, "/admin/", permissions = ["read", "admin"])]
+async fn admin() -> Json<Value> {
+    Json(json!({"admin": true}))
+}
+
+#[derive(Deserialize)]
+#[allow(dead_code)] // deserialized only
+struct Model {
+    name: String,
+    size: u32,
+}
+
+#[route(post, "/models/", permissions = ["write"])]
+async fn create_model(Json(model): Json<Model>) -> Json<Value> {
+    Json(json!({"created": model.name}))
+}
+
+pub(crate) fn verifier() -> Verifier {
+    Verifier::hmac(&secret()).with_algorithms([Algorithm::HS256, Algorithm::HS384, Algorithm::HS512])
+}
+
+pub(crate) fn app_with(auth: Auth) -> Router {
+    App::new("Test", "1.0.0")
+        .auth(auth.build().expect("valid auth config"))
+        .routes(routes![public, me, private, admin, create_model])
+        .build()
+        .expect("valid table")
+}
+
+pub(crate) fn app() -> Router {
+    app_with(Auth::new(verifier()))
+}
+
+pub(crate) fn token(alg: Algorithm, claims: Value) -> String {
+    Jwt::new(alg, claims).unwrap().encode(&secret()).unwrap()
+}
+
+pub(crate) fn token_with(permissions: &[&str]) -> String {
+    token(Algorithm::HS256, json!({"sub": "ada", "data": {"permissions": permissions}}))
+}
+
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Value,
+}
+
+impl Answer {
+    pub(crate) fn www_authenticate(&self) -> &str {
+        self.headers.get("www-authenticate").map_or("", |v| v.to_str().unwrap())
+    }
+}
+
+pub(crate) async fn send(router: &Router, request: Request<Body>) -> Answer {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            panic!("{status}: body is not JSON: {:?}", String::from_utf8_lossy(&bytes))
+        })
+    };
+    Answer { status, headers, body }
+}
+
+pub(crate) fn get(path: &str) -> axum::http::request::Builder {
+    Request::get(path)
+}
+
+pub(crate) async fn get_with_header(router: &Router, path: &str, authorization: &str) -> Answer {
+    send(router, get(path).header("authorization", authorization).body(Body::empty()).unwrap())
+        .await
+}
+
+pub(crate) async fn get_bearer(router: &Router, path: &str, token: &str) -> Answer {
+    get_with_header(router, path, &format!("Bearer {token}")).await
+}
+
+pub(crate) fn unauthorized_body() -> Value {
+    json!({"status_code": 401, "detail": "Unauthorized", "error": null})
+}
+
+pub(crate) fn forbidden_body() -> Value {
+    json!({"status_code": 403, "detail": "Insufficient permissions", "error": null})
+}
+
+/// Asserts a 401 for a bad token with the given exception and description,
+/// and that the body does not echo the token.
+pub(crate) fn assert_invalid_token(answer: &Answer, error: &str, description: &str, token: &str) {
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{:?}", answer.body);
+    assert_eq!(
+        answer.body,
+        json!({"status_code": 401, "detail": {"error": error, "description": description}, "error": null})
+    );
+    assert_eq!(answer.www_authenticate(), r#"Bearer error="invalid_token""#);
+    if token.len() > 8 {
+        assert!(!answer.body.to_string().contains(token), "body echoes the token");
+    }
+}
