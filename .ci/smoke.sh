@@ -26,9 +26,11 @@ expect() { # expect STATUS BODY-SUBSTRING curl-args...
   out=$(curl -s -w '\n%{http_code}' "$@")
   status=${out##*$'\n'}
   body=${out%$'\n'*}
-  [ "$status" = "$want" ] || fail "$* -> $status (want $want): $body"
-  [[ "$body" == *"$needle"* ]] || fail "$* -> body $body lacks $needle"
-  echo "ok $status $*"
+  local url=${*: -1}
+  # Report the URL only: the arguments carry tokens, which stay out of logs.
+  [ "$status" = "$want" ] || fail "$url -> $status (want $want): $body"
+  [[ "$body" == *"$needle"* ]] || fail "$url -> body $body lacks $needle"
+  echo "ok $status $url"
 }
 
 expect 200 '"public":true' "$base/public/info/"

@@ -97,13 +97,14 @@ pub fn routes() -> Routes<AppState> {
     routes![public_info, protected_info, signin]
 }
 
-/// Algorithms the app accepts: HS256, HS384 and HS512 (Flama's set), or
-/// those of them the secret is long enough for.
+/// Algorithms the app accepts: HS256, HS384 and HS512 (Flama's set), less
+/// those the secret is too short for (RFC 7518 §3.2). HS256 always stays, so
+/// a secret too short even for it is refused with a clear error.
 fn algorithms(secret: &HmacSecret, allow_weak: bool) -> Vec<Algorithm> {
     let len = secret.as_bytes().len();
     [(Algorithm::HS256, 32), (Algorithm::HS384, 48), (Algorithm::HS512, 64)]
         .into_iter()
-        .filter(|&(_, min)| allow_weak || len >= min)
+        .filter(|&(alg, min)| allow_weak || alg == Algorithm::HS256 || len >= min)
         .map(|(alg, _)| alg)
         .collect()
 }

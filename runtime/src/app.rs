@@ -5,9 +5,12 @@ use std::fmt;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::routing::get;
 
 use crate::auth::Authenticator;
-use crate::error;
+use crate::{docs_ui, error, openapi};
 use crate::layer::AuthLayer;
 use crate::route::Route;
 use crate::routes::{Endpoint, Routes};
@@ -41,7 +44,14 @@ pub struct App<S = ()> {
     description: Option<String>,
     auth: Option<Authenticator>,
     routes: Vec<(&'static Route, Endpoint<S>)>,
+    schema_path: Option<String>,
+    docs_path: Option<String>,
 }
+
+/// Where the OpenAPI document is served unless [`App::schema_path`] says otherwise.
+pub const DEFAULT_SCHEMA_PATH: &str = "/schema/";
+/// Where the docs page is served unless [`App::docs_path`] says otherwise.
+pub const DEFAULT_DOCS_PATH: &str = "/docs/";
 
 impl<S> fmt::Debug for App<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -51,6 +61,8 @@ impl<S> fmt::Debug for App<S> {
             .field("description", &self.description)
             .field("auth", &self.auth)
             .field("routes", &self.routes.iter().map(|(r, _)| r).collect::<Vec<_>>())
+            .field("schema_path", &self.schema_path)
+            .field("docs_path", &self.docs_path)
             .finish()
     }
 }
@@ -109,7 +121,34 @@ where
             description: None,
             auth: None,
             routes: Vec::new(),
+            schema_path: Some(DEFAULT_SCHEMA_PATH.to_owned()),
+            docs_path: Some(DEFAULT_DOCS_PATH.to_owned()),
         }
+    }
+
+    /// Where the OpenAPI document is served (default `/schema/`); `None`
+    /// turns it off, and with it the docs page.
+    pub fn schema_path(mut self, path: Option<&str>) -> Self {
+        self.schema_path = path.map(str::to_owned);
+        self
+    }
+
+    /// Where the interactive docs page is served (default `/docs/`); `None`
+    /// turns it off.
+    pub fn docs_path(mut self, path: Option<&str>) -> Self {
+        self.docs_path = path.map(str::to_owned);
+        self
+    }
+
+    /// The OpenAPI 3.1 document of the app: every route of the table with
+    /// its security as enforced.
+    pub fn openapi(&self) -> serde_json::Value {
+        let info = openapi::Info {
+            title: &self.title,
+            version: &self.version,
+            description: self.description.as_deref(),
+        };
+        openapi::document(&info, self.table(), self.auth.as_ref())
     }
 
     /// The API description.
@@ -154,6 +193,22 @@ where
     pub fn build(self) -> Result<Router<S>, BuildError> {
         check_table(self.table().collect(), self.auth.is_some())?;
         let mut router = Router::new();
+        if let Some(schema_path) = &self.schema_path {
+            self.check_free(schema_path)?;
+            let document = Bytes::from(
+                serde_json::to_vec_pretty(&self.openapi()).expect("a JSON value always serializes"),
+            );
+            router = router.route(
+                schema_path,
+                get(move || async move {
+                    ([(header::CONTENT_TYPE, "application/json")], document.clone())
+                }),
+            );
+            if let Some(docs_path) = &self.docs_path {
+                self.check_free(docs_path)?;
+                router = router.merge(docs_ui::routes(docs_path, schema_path, &self.title));
+            }
+        }
         for (route, endpoint) in self.routes {
             let mut method_router = endpoint(route.method().filter());
             if !route.policy().is_public() {
@@ -163,6 +218,20 @@ where
             router = router.route(route.path(), method_router);
         }
         Ok(router.fallback(error::not_found).method_not_allowed_fallback(error::method_not_allowed))
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> App<S> {
+    /// The schema and docs paths must not shadow a route of the table.
+    fn check_free(&self, path: &str) -> Result<(), BuildError> {
+        let trimmed = path.trim_end_matches('/');
+        match self.table().find(|r| r.path().trim_end_matches('/') == trimmed) {
+            Some(route) => Err(BuildError::DuplicateRoute {
+                route: format!("{} {}", route.method(), route.path()),
+                handlers: [route.handler(), "the OpenAPI document or docs page".to_owned()],
+            }),
+            None => Ok(()),
+        }
     }
 }
 

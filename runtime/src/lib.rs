@@ -84,14 +84,16 @@
 pub mod __private;
 mod app;
 mod auth;
+mod docs_ui;
 mod error;
 mod json;
 pub mod jwt;
 mod layer;
+mod openapi;
 mod route;
 mod routes;
 
-pub use app::{App, BuildError, ServeError, serve, serve_listener};
+pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH, ServeError, serve, serve_listener};
 pub use auth::{Auth, Authenticator, Claims, PermissionSource};
 pub use error::HttpError;
 pub use json::Json;

@@ -69,7 +69,7 @@ impl Method {
 
 impl fmt::Display for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -188,6 +188,20 @@ impl Route {
     /// The rest of the handler's doc comment.
     pub const fn description(&self) -> Option<&'static str> {
         self.parts.description
+    }
+
+    pub(crate) fn request_schema(
+        &self,
+        _generator: &mut schemars::SchemaGenerator,
+    ) -> Option<serde_json::Value> {
+        None
+    }
+
+    pub(crate) fn response_schema(
+        &self,
+        _generator: &mut schemars::SchemaGenerator,
+    ) -> Option<serde_json::Value> {
+        None
     }
 }
 

@@ -1,0 +1,123 @@
+//! The Flama article's session against the example app, in-process: the same
+//! router `cargo run --example jwt_api` serves.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use warden::jwt::{HmacSecret, Verifier};
+use warden_examples::jwt_api;
+
+async fn call(router: &Router, request: Request<Body>) -> (StatusCode, Value) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap())
+}
+
+fn demo_router() -> Router {
+    jwt_api::router(HmacSecret::flama_demo(), true).unwrap()
+}
+
+async fn sign_in(router: &Router, body: &str) -> (StatusCode, Value) {
+    let request = Request::post("/auth/")
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_owned()))
+        .unwrap();
+    call(router, request).await
+}
+
+const USER: &str = "7d7b6ea4-2a2b-4b84-a4c1-0a0c0a0c0a0c";
+
+#[tokio::test]
+async fn article_session() {
+    let router = demo_router();
+
+    let (status, body) = call(&router, Request::get("/public/info/").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body,
+        json!({"title": jwt_api::TITLE, "description": jwt_api::DESCRIPTION, "public": true})
+    );
+
+    let (status, body) = call(&router, Request::get("/private/info/").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body, json!({"status_code": 401, "detail": "Unauthorized", "error": null}));
+
+    let (status, body) = sign_in(&router, &format!(r#"{{"id": "{USER}", "password": "pw"}}"#)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["id"], USER);
+    let token = body["token"].as_str().unwrap().to_owned();
+
+    // The token carries exactly what the article's token carries.
+    let verifier = Verifier::hmac(&HmacSecret::flama_demo()).allow_weak_secret();
+    let jwt = verifier.verify(&token).unwrap();
+    let payload = jwt.payload();
+    assert_eq!(payload["iss"], "vortico");
+    assert_eq!(payload["data"], json!({"id": USER, "permissions": ["my-permission-name"]}));
+    assert!(payload["iat"].is_u64());
+    assert_eq!(jwt.header()["alg"], "HS256");
+
+    let private = json!({"title": jwt_api::TITLE, "description": jwt_api::DESCRIPTION, "public": false});
+    let request = Request::get("/private/info/")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&router, request).await, (StatusCode::OK, private.clone()));
+
+    let request = Request::get("/private/info/")
+        .header("cookie", format!("access_token={token}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(call(&router, request).await, (StatusCode::OK, private));
+}
+
+#[tokio::test]
+async fn password_is_optional_and_id_must_be_a_uuid() {
+    let router = demo_router();
+    let (status, _) = sign_in(&router, &format!(r#"{{"id": "{USER}"}}"#)).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (status, body) = sign_in(&router, r#"{"id": "not-a-uuid", "password": "pw"}"#).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["detail"]["field"], "id");
+    assert!(!body.to_string().contains("not-a-uuid"), "{body}");
+
+    let (status, body) = sign_in(&router, "{}").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["detail"]["description"], "missing field `id`");
+}
+
+#[tokio::test]
+async fn permission_table_lists_every_route_with_its_policy() {
+    let listing: Vec<String> = jwt_api::routes().table().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        listing,
+        [
+            "GET     /public/info/ public_info public",
+            "GET     /private/info/ protected_info permissions = [\"my-permission-name\"]",
+            "POST    /auth/ signin public",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn tokens_signed_with_another_secret_are_rejected() {
+    let router = jwt_api::router(HmacSecret::new([42; 64]), false).unwrap();
+    let other = demo_router();
+    let (_, body) = sign_in(&other, &format!(r#"{{"id": "{USER}"}}"#)).await;
+    let request = Request::get("/private/info/")
+        .header("authorization", format!("Bearer {}", body["token"].as_str().unwrap()))
+        .body(Body::empty())
+        .unwrap();
+    let (status, body) = call(&router, request).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["detail"]["error"], "JWTDecodeException");
+}
+
+#[test]
+fn short_secret_without_opt_in_is_refused() {
+    let err = jwt_api::router(HmacSecret::new(b"short".to_vec()), false).unwrap_err();
+    assert!(err.to_string().contains("at least 32"), "{err}");
+}
