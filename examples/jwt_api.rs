@@ -41,7 +41,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     };
     let router = jwt_api::router(secret, allow_weak)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    eprintln!("{} {} listening on http://{}", jwt_api::TITLE, jwt_api::VERSION, listener.local_addr()?);
+    eprintln!(
+        "{} {} listening on http://{}",
+        jwt_api::TITLE,
+        jwt_api::VERSION,
+        listener.local_addr()?
+    );
     warden::serve_listener(listener, router).await?;
     Ok(())
 }

@@ -34,18 +34,21 @@ const USER: &str = "7d7b6ea4-2a2b-4b84-a4c1-0a0c0a0c0a0c";
 async fn article_session() {
     let router = demo_router();
 
-    let (status, body) = call(&router, Request::get("/public/info/").body(Body::empty()).unwrap()).await;
+    let (status, body) =
+        call(&router, Request::get("/public/info/").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         body,
         json!({"title": jwt_api::TITLE, "description": jwt_api::DESCRIPTION, "public": true})
     );
 
-    let (status, body) = call(&router, Request::get("/private/info/").body(Body::empty()).unwrap()).await;
+    let (status, body) =
+        call(&router, Request::get("/private/info/").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(body, json!({"status_code": 401, "detail": "Unauthorized", "error": null}));
 
-    let (status, body) = sign_in(&router, &format!(r#"{{"id": "{USER}", "password": "pw"}}"#)).await;
+    let (status, body) =
+        sign_in(&router, &format!(r#"{{"id": "{USER}", "password": "pw"}}"#)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body["id"], USER);
     let token = body["token"].as_str().unwrap().to_owned();
@@ -59,7 +62,8 @@ async fn article_session() {
     assert!(payload["iat"].is_u64());
     assert_eq!(jwt.header()["alg"], "HS256");
 
-    let private = json!({"title": jwt_api::TITLE, "description": jwt_api::DESCRIPTION, "public": false});
+    let private =
+        json!({"title": jwt_api::TITLE, "description": jwt_api::DESCRIPTION, "public": false});
     let request = Request::get("/private/info/")
         .header("authorization", format!("Bearer {token}"))
         .body(Body::empty())

@@ -87,9 +87,7 @@ pub async fn signin(
 }
 
 fn now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// The app's routes and permission table.
@@ -111,7 +109,10 @@ fn algorithms(secret: &HmacSecret, allow_weak: bool) -> Vec<Algorithm> {
 
 /// The app with `secret`. `allow_weak` accepts a secret shorter than the hash
 /// output, as Flama's demo secret is.
-pub fn app(secret: HmacSecret, allow_weak: bool) -> Result<App<AppState>, warden::jwt::ConfigError> {
+pub fn app(
+    secret: HmacSecret,
+    allow_weak: bool,
+) -> Result<App<AppState>, warden::jwt::ConfigError> {
     let mut verifier = Verifier::hmac(&secret).with_algorithms(algorithms(&secret, allow_weak));
     if allow_weak {
         verifier = verifier.allow_weak_secret();
@@ -121,7 +122,10 @@ pub fn app(secret: HmacSecret, allow_weak: bool) -> Result<App<AppState>, warden
 }
 
 /// The router `cargo run --example jwt_api` serves.
-pub fn router(secret: HmacSecret, allow_weak: bool) -> Result<axum::Router, Box<dyn std::error::Error>> {
+pub fn router(
+    secret: HmacSecret,
+    allow_weak: bool,
+) -> Result<axum::Router, Box<dyn std::error::Error>> {
     let state = AppState { secret: secret.clone() };
     Ok(app(secret, allow_weak)?.build()?.with_state(state))
 }

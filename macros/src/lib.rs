@@ -1,7 +1,80 @@
-//! Implementation detail of `warden`; see its documentation.
+//! Implementation detail of `warden`; see its documentation. The macros
+//! here emit paths into `warden::__private` and only work through `warden`.
 
-/// Placeholder until the real macro lands.
+mod docs;
+mod errors;
+mod expand;
+mod model;
+mod parse;
+mod path;
+mod paths;
+mod route;
+
+/// Declares an axum handler together with its method, path and access
+/// policy, and records them in the route table that `warden::routes![...]`
+/// builds.
+///
+/// ```ignore
+/// use axum::Json;
+/// use warden::route;
+///
+/// /// Info
+/// ///
+/// /// Returns a brief description of the API.
+/// #[route(get, "/private/info/", permissions = ["my-permission-name"], tags = ["Private"])]
+/// pub async fn protected_info() -> Json<Info> {
+///     Json(Info::private())
+/// }
+///
+/// let routes = warden::routes![protected_info];
+/// ```
+///
+/// The function is left as it is: it stays an ordinary axum handler that
+/// can be called and tested directly. Next to it the attribute emits a
+/// hidden, empty struct with the same name, which `routes![...]` reads.
+///
+/// # Arguments
+///
+/// `#[route(METHOD, "PATH", POLICY, name = "...", tags = [...])]`
+///
+/// - **`METHOD`** (first, required): one of `get`, `post`, `put`, `patch`,
+///   `delete`, `head`, `options`, `trace`, written in lower case.
+/// - **`"PATH"`** (second, required): a string literal in axum 0.8 syntax,
+///   starting with `/`. Parameters are whole segments, `/users/{id}`; a
+///   catch-all comes last, `/files/{*rest}`. The axum 0.7 forms `:id` and
+///   `*rest`, query strings and duplicate parameter names are rejected.
+///
+/// The remaining arguments are keyed and may come in any order.
+///
+/// - **`POLICY`** (required, exactly one). Routes are denied by default, so
+///   a route without a policy does not compile:
+///   - `public`: no token needed;
+///   - `authenticated`: any valid token;
+///   - `permissions = ["a", "b"]`: a valid token holding *all* the listed
+///     permissions. The list is non-empty, without duplicates, and each
+///     permission is an OAuth2 scope token (RFC 6749 §3.3): printable ASCII
+///     except space, `"` and `\`.
+/// - **`name = "..."`** (optional): the route name and OpenAPI
+///   `operationId`. Defaults to the function's name.
+/// - **`tags = ["...", ...]`** (optional): OpenAPI tags, non-empty and
+///   unique.
+///
+/// The first non-empty line of the function's doc comment becomes the
+/// OpenAPI `summary` and the rest its `description`.
+///
+/// # Requirements on the function
+///
+/// It must be an `async fn` and a free function (no `self`). Mistakes are
+/// compile errors on the offending token, all reported at once; the function
+/// is then still emitted so the rest of the crate keeps compiling.
+///
+/// Set the `WARDEN_MACROS_DEBUG` environment variable while building to
+/// print each expansion to stderr. Cargo does not track the variable, so
+/// touch the file to make it recompile.
 #[proc_macro_attribute]
-pub fn route(_attr: proc_macro::TokenStream, item: proc_macro::TokenStream) -> proc_macro::TokenStream {
-    item
+pub fn route(
+    attr: proc_macro::TokenStream,
+    item: proc_macro::TokenStream,
+) -> proc_macro::TokenStream {
+    route::expand(attr.into(), item.into()).into()
 }

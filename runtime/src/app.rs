@@ -10,10 +10,10 @@ use axum::http::header;
 use axum::routing::get;
 
 use crate::auth::Authenticator;
-use crate::{docs_ui, error, openapi};
 use crate::layer::AuthLayer;
 use crate::route::Route;
 use crate::routes::{Endpoint, Routes};
+use crate::{docs_ui, error, openapi};
 
 /// A Warden application.
 ///
@@ -27,14 +27,14 @@ use crate::routes::{Endpoint, Routes};
 /// }
 ///
 /// #[route(get, "/private/", permissions = ["read"])]
-/// async fn secret() -> Json<&'static str> {
+/// async fn private() -> Json<&'static str> {
 ///     Json("secret")
 /// }
 ///
 /// let secret = HmacSecret::new(b"0123456789abcdef0123456789abcdef".to_vec());
 /// let router: axum::Router = App::new("Demo", "1.0.0")
 ///     .auth(Auth::new(Verifier::hmac(&secret)).build()?)
-///     .routes(routes![hello, secret])
+///     .routes(routes![hello, private])
 ///     .build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -314,14 +314,12 @@ fn shape(path: &str) -> String {
 }
 
 fn check_table(mut routes: Vec<&'static Route>, has_auth: bool) -> Result<(), BuildError> {
-    if !has_auth {
-        if let Some(route) = routes.iter().find(|r| !r.policy().is_public()) {
-            return Err(BuildError::MissingAuth {
-                route: format!("{} {}", route.method(), route.path()),
-            });
-        }
+    if !has_auth && let Some(route) = routes.iter().find(|r| !r.policy().is_public()) {
+        return Err(BuildError::MissingAuth {
+            route: format!("{} {}", route.method(), route.path()),
+        });
     }
-    routes.sort_by(|a, b| (shape(a.path()), a.method()).cmp(&(shape(b.path()), b.method())));
+    routes.sort_by_key(|r| (shape(r.path()), r.method()));
     for pair in routes.windows(2) {
         let [a, b] = pair else { unreachable!() };
         if shape(a.path()) != shape(b.path()) {

@@ -8,10 +8,10 @@
 
 use axum::Router;
 use axum::extract::Request;
-use tower::ServiceExt;
 use axum::http::header;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
+use tower::ServiceExt;
 
 const CSS: &str = "swagger-ui.css";
 const JS: &str = "swagger-ui-bundle.js";
@@ -43,19 +43,24 @@ where
         let assets = assets.clone();
         // axum refuses a `Router` as a route service; a handler forwarding to
         // it is fine.
-        router = router.route(
-            &format!("{prefix}/{asset}"),
-            get(move |request: Request| async move {
-                assets.oneshot(request).await.into_response()
-            }),
-        );
+        router =
+            router.route(
+                &format!("{prefix}/{asset}"),
+                get(move |request: Request| async move {
+                    assets.oneshot(request).await.into_response()
+                }),
+            );
     }
     router
 }
 
 /// The page answers with and without the trailing slash.
 fn page_paths(prefix: &str) -> Vec<String> {
-    if prefix.is_empty() { vec!["/".to_owned()] } else { vec![prefix.to_owned(), format!("{prefix}/")] }
+    if prefix.is_empty() {
+        vec!["/".to_owned()]
+    } else {
+        vec![prefix.to_owned(), format!("{prefix}/")]
+    }
 }
 
 fn page(prefix: &str, schema_path: &str, title: &str) -> String {

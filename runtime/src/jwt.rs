@@ -455,20 +455,20 @@ impl Verifier {
 
     fn validate_claims(&self, claims: &Map<String, Value>, now: u64) -> Result<(), JwtError> {
         let leeway = self.leeway;
-        if let Some(exp) = numeric_date(claims, "exp")? {
-            if now as f64 >= exp + leeway as f64 {
-                return Err(JwtError::validate("token has expired"));
-            }
+        if let Some(exp) = numeric_date(claims, "exp")?
+            && now as f64 >= exp + leeway as f64
+        {
+            return Err(JwtError::validate("token has expired"));
         }
-        if let Some(nbf) = numeric_date(claims, "nbf")? {
-            if ((now + leeway) as f64) < nbf {
-                return Err(JwtError::validate("token is not valid yet"));
-            }
+        if let Some(nbf) = numeric_date(claims, "nbf")?
+            && ((now + leeway) as f64) < nbf
+        {
+            return Err(JwtError::validate("token is not valid yet"));
         }
-        if let Some(iat) = numeric_date(claims, "iat")? {
-            if iat > (now + leeway) as f64 {
-                return Err(JwtError::validate("token is issued in the future"));
-            }
+        if let Some(iat) = numeric_date(claims, "iat")?
+            && iat > (now + leeway) as f64
+        {
+            return Err(JwtError::validate("token is issued in the future"));
         }
         if let Some(issuers) = &self.issuers {
             match claims.get("iss") {

@@ -93,7 +93,9 @@ mod openapi;
 mod route;
 mod routes;
 
-pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH, ServeError, serve, serve_listener};
+pub use app::{
+    App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH, ServeError, serve, serve_listener,
+};
 pub use auth::{Auth, Authenticator, Claims, PermissionSource};
 pub use error::HttpError;
 pub use json::Json;

@@ -58,12 +58,23 @@ impl<S> fmt::Debug for Routes<S> {
 /// Gathers `#[route]` handlers into a [`Routes`]: the static permission table
 /// (`&'static [Route]`) and the handlers, ready for an [`App`](crate::App).
 ///
-/// ```ignore
-/// let routes = warden::routes![public_info, private::protected_info];
-/// for route in routes.table() {
-///     println!("{route}");
-/// }
 /// ```
+/// mod private {
+///     #[warden::route(get, "/private/info/", permissions = ["my-permission-name"])]
+///     pub async fn protected_info() {}
+/// }
+///
+/// #[warden::route(get, "/public/info/", public)]
+/// async fn public_info() {}
+///
+/// // With no state to infer it from, say which `Routes` this is.
+/// let routes: warden::Routes = warden::routes![public_info, private::protected_info];
+/// let paths: Vec<_> = routes.table().iter().map(|r| r.path()).collect();
+/// assert_eq!(paths, ["/public/info/", "/private/info/"]);
+/// ```
+///
+/// Each argument must be a function annotated with
+/// [`#[route]`](crate::route); anything else is a compile error.
 #[macro_export]
 macro_rules! routes {
     ($($handler:path),* $(,)?) => {{

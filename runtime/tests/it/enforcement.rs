@@ -38,7 +38,10 @@ async fn missing_permission_is_403_with_insufficient_scope() {
     let answer = get_bearer(&app(), "/admin/", &token_with(&["read"])).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(answer.body, forbidden_body());
-    assert_eq!(answer.www_authenticate(), r#"Bearer error="insufficient_scope", scope="read admin""#);
+    assert_eq!(
+        answer.www_authenticate(),
+        r#"Bearer error="insufficient_scope", scope="read admin""#
+    );
 }
 
 #[tokio::test]
@@ -61,10 +64,14 @@ async fn permissions_from_roles_and_top_level_claim() {
 
 #[tokio::test]
 async fn scope_permission_source() {
-    let router = app_with(Auth::new(verifier()).permissions(PermissionSource::Scope("scope".into())));
+    let router =
+        app_with(Auth::new(verifier()).permissions(PermissionSource::Scope("scope".into())));
     let scope = token(Algorithm::HS256, json!({"scope": "write read"}));
     assert_eq!(get_bearer(&router, "/private/", &scope).await.status, StatusCode::OK);
-    assert_eq!(get_bearer(&router, "/private/", &token_with(&["read"])).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get_bearer(&router, "/private/", &token_with(&["read"])).await.status,
+        StatusCode::FORBIDDEN
+    );
 }
 
 #[tokio::test]
@@ -79,7 +86,9 @@ async fn scheme_is_case_insensitive_and_allows_several_spaces() {
 #[tokio::test]
 async fn non_bearer_header_counts_as_no_token_and_does_not_fall_back_to_cookie() {
     let token = token_with(&["read"]);
-    for header in ["Basic dXNlcjpwYXNz".to_owned(), "Bearer".to_owned(), "Bearer ".to_owned(), token.clone()] {
+    for header in
+        ["Basic dXNlcjpwYXNz".to_owned(), "Bearer".to_owned(), "Bearer ".to_owned(), token.clone()]
+    {
         let request = get("/private/")
             .header("authorization", &header)
             .header("cookie", format!("access_token={token}"))
@@ -100,8 +109,10 @@ async fn cookie_carries_the_token_when_no_header() {
         .unwrap();
     assert_eq!(send(&app(), request).await.status, StatusCode::OK);
 
-    let request =
-        get("/admin/").header("cookie", format!("access_token={token}")).body(Body::empty()).unwrap();
+    let request = get("/admin/")
+        .header("cookie", format!("access_token={token}"))
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(send(&app(), request).await.status, StatusCode::FORBIDDEN);
 }
 
@@ -122,7 +133,10 @@ async fn cookie_name_is_configurable_and_can_be_disabled() {
 async fn custom_header_and_scheme() {
     let router = app_with(Auth::new(verifier()).header("X-Api-Token", "Token").unwrap());
     let token = token_with(&["read"]);
-    let request = get("/private/").header("x-api-token", format!("token {token}")).body(Body::empty()).unwrap();
+    let request = get("/private/")
+        .header("x-api-token", format!("token {token}"))
+        .body(Body::empty())
+        .unwrap();
     assert_eq!(send(&router, request).await.status, StatusCode::OK);
     let answer = get_bearer(&router, "/private/", &token).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);

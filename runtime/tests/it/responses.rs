@@ -19,7 +19,10 @@ async fn wrong_method_is_json_405_with_allow() {
     let request = Request::delete("/private/").body(Body::empty()).unwrap();
     let answer = send(&app(), request).await;
     assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert_eq!(answer.body, json!({"status_code": 405, "detail": "Method Not Allowed", "error": null}));
+    assert_eq!(
+        answer.body,
+        json!({"status_code": 405, "detail": "Method Not Allowed", "error": null})
+    );
     assert_eq!(answer.headers["allow"], "GET,HEAD");
 }
 

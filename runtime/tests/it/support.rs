@@ -10,7 +10,8 @@ use tower::ServiceExt;
 use warden::jwt::{Algorithm, HmacSecret, Jwt, Verifier};
 use warden::{App, Auth, Claims, Json, route, routes};
 
-pub(crate) const SECRET: &[u8; 64] = b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+pub(crate) const SECRET: &[u8; 64] =
+    b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 pub(crate) fn secret() -> HmacSecret {
     HmacSecret::new(SECRET.to_vec())
@@ -49,7 +50,11 @@ async fn create_model(Json(model): Json<Model>) -> Json<Value> {
 }
 
 pub(crate) fn verifier() -> Verifier {
-    Verifier::hmac(&secret()).with_algorithms([Algorithm::HS256, Algorithm::HS384, Algorithm::HS512])
+    Verifier::hmac(&secret()).with_algorithms([
+        Algorithm::HS256,
+        Algorithm::HS384,
+        Algorithm::HS512,
+    ])
 }
 
 pub(crate) fn app_with(auth: Auth) -> Router {

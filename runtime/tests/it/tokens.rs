@@ -54,7 +54,12 @@ async fn alg_none_and_case_altered_alg_are_rejected() {
         assert_invalid_token(&answer, DECODE, "algorithm not allowed", &t);
     }
     let t = raw_token(r#"{"typ":"JWT"}"#, payload);
-    assert_invalid_token(&get_bearer(&app(), "/private/", &t).await, DECODE, "header has no algorithm", &t);
+    assert_invalid_token(
+        &get_bearer(&app(), "/private/", &t).await,
+        DECODE,
+        "header has no algorithm",
+        &t,
+    );
 }
 
 #[tokio::test]
@@ -106,7 +111,12 @@ async fn malformed_tokens_are_401_never_500() {
 #[tokio::test]
 async fn expired_token_is_rejected() {
     let t = token(Algorithm::HS256, json!({"exp": now() - 120, "data": {"permissions": ["read"]}}));
-    assert_invalid_token(&get_bearer(&app(), "/private/", &t).await, VALIDATE, "token has expired", &t);
+    assert_invalid_token(
+        &get_bearer(&app(), "/private/", &t).await,
+        VALIDATE,
+        "token has expired",
+        &t,
+    );
     let t = token(Algorithm::HS256, json!({"exp": now() + 120, "data": {"permissions": ["read"]}}));
     assert_eq!(get_bearer(&app(), "/private/", &t).await.status, 200);
 }
@@ -122,9 +132,19 @@ async fn leeway_is_configurable() {
 #[tokio::test]
 async fn nbf_and_iat_in_the_future_are_rejected() {
     let t = token(Algorithm::HS256, json!({"nbf": now() + 3600}));
-    assert_invalid_token(&get_bearer(&app(), "/me/", &t).await, VALIDATE, "token is not valid yet", &t);
+    assert_invalid_token(
+        &get_bearer(&app(), "/me/", &t).await,
+        VALIDATE,
+        "token is not valid yet",
+        &t,
+    );
     let t = token(Algorithm::HS256, json!({"iat": now() + 3600}));
-    assert_invalid_token(&get_bearer(&app(), "/me/", &t).await, VALIDATE, "token is issued in the future", &t);
+    assert_invalid_token(
+        &get_bearer(&app(), "/me/", &t).await,
+        VALIDATE,
+        "token is issued in the future",
+        &t,
+    );
     let t = token(Algorithm::HS256, json!({"iat": now(), "nbf": now() - 10}));
     assert_eq!(get_bearer(&app(), "/me/", &t).await.status, 200);
 }
@@ -136,7 +156,12 @@ async fn issuer_is_checked_when_configured() {
     assert_eq!(get_bearer(&router, "/me/", &good).await.status, 200);
     for claims in [json!({"iss": "evil"}), json!({})] {
         let t = token(Algorithm::HS256, claims);
-        assert_invalid_token(&get_bearer(&router, "/me/", &t).await, VALIDATE, "invalid issuer", &t);
+        assert_invalid_token(
+            &get_bearer(&router, "/me/", &t).await,
+            VALIDATE,
+            "invalid issuer",
+            &t,
+        );
     }
 }
 
@@ -151,9 +176,19 @@ async fn audience_rules() {
     let list = token(Algorithm::HS256, json!({"aud": ["other", "api"]}));
     assert_eq!(get_bearer(&router, "/me/", &list).await.status, 200);
     let other = token(Algorithm::HS256, json!({"aud": "other"}));
-    assert_invalid_token(&get_bearer(&router, "/me/", &other).await, VALIDATE, "invalid audience", &other);
+    assert_invalid_token(
+        &get_bearer(&router, "/me/", &other).await,
+        VALIDATE,
+        "invalid audience",
+        &other,
+    );
     let none = token(Algorithm::HS256, json!({}));
-    assert_invalid_token(&get_bearer(&router, "/me/", &none).await, VALIDATE, "token has no audience", &none);
+    assert_invalid_token(
+        &get_bearer(&router, "/me/", &none).await,
+        VALIDATE,
+        "token has no audience",
+        &none,
+    );
 }
 
 #[tokio::test]

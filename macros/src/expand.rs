@@ -1,0 +1,213 @@
+//! Expand stage: codegen from the validated [`Route`] only. Emits the
+//! user's fn unchanged, then the companion struct and its `RouteDef` impl,
+//! which carry data and call runtime constructors; no logic is generated.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::model::{Policy, Route};
+use crate::paths;
+
+pub(crate) fn expand(route: &Route) -> TokenStream {
+    let Route { item, ident, vis, cfgs, path, name, handler, tags, .. } = route;
+    let route_def = paths::route_def();
+    let route_ty = paths::route();
+    let route_parts = paths::route_parts();
+    let module_path = paths::module_path();
+
+    let method = {
+        let method_ty = paths::method();
+        let variant = format_ident!("{}", route.method.variant());
+        quote!(#method_ty::#variant)
+    };
+    let policy = {
+        let policy_ty = paths::policy();
+        match &route.policy {
+            Policy::Public => quote!(#policy_ty::Public),
+            Policy::Authenticated => quote!(#policy_ty::Authenticated),
+            Policy::Permissions(perms) => quote!(#policy_ty::Permissions(&[#(#perms),*])),
+        }
+    };
+    let summary = optional_str(route.docs.summary.as_deref());
+    let description = optional_str(route.docs.description.as_deref());
+
+    quote! {
+        // The handler, token for token: it stays an ordinary axum handler.
+        #item
+
+        // The companion, named after the handler. A braced struct lives only
+        // in the type namespace, so it does not clash with the fn, and
+        // `routes![handler]` can name both: `<handler as RouteDef>` and
+        // `handler` the value.
+        #(#cfgs)*
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis struct #ident {}
+
+        #(#cfgs)*
+        #[automatically_derived]
+        impl #route_def for #ident {
+            const ROUTE: #route_ty = #route_ty::from_parts(
+                #route_parts {
+                    method: #method,
+                    path: #path,
+                    name: #name,
+                    handler: #handler,
+                    module: #module_path,
+                    policy: #policy,
+                    tags: &[#(#tags),*],
+                    summary: #summary,
+                    description: #description,
+                },
+            );
+        }
+    }
+}
+
+fn optional_str(value: Option<&str>) -> TokenStream {
+    let option = paths::option();
+    match value {
+        Some(value) => quote!(#option::Some(#value)),
+        None => quote!(#option::None),
+    }
+}
+
+/// Expansion snapshots: the whole pipeline (`route::expand`) on `quote!`
+/// input, pretty-printed and compared with `macros/tests/snapshots/<name>.rs`.
+/// `WARDEN_BLESS=1 cargo test -p warden-macros` rewrites the files.
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use proc_macro2::TokenStream;
+    use quote::quote;
+
+    const HEADER: &str = "// Expansion snapshot written by `macros/src/expand.rs`.\n\
+                          // Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros\n\n";
+
+    fn snapshot(name: &str, attr: TokenStream, item: TokenStream) {
+        let tokens = crate::route::expand(attr, item);
+        let file: syn::File = match syn::parse2(tokens.clone()) {
+            Ok(file) => file,
+            Err(error) => panic!("expansion `{name}` is not valid Rust ({error}):\n{tokens}"),
+        };
+        let actual = format!("{HEADER}{}", prettyplease::unparse(&file));
+
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/snapshots")
+            .join(format!("{name}.rs"));
+        if std::env::var_os("WARDEN_BLESS").is_some_and(|v| v == "1") {
+            if let Err(error) = std::fs::write(&path, &actual) {
+                panic!("cannot write {}: {error}", path.display());
+            }
+            return;
+        }
+        let Ok(expected) = std::fs::read_to_string(&path) else {
+            panic!(
+                "missing snapshot {}\n\
+                 run `WARDEN_BLESS=1 cargo test -p warden-macros` to create it, then review it",
+                path.display()
+            );
+        };
+        if expected != actual {
+            panic!(
+                "expansion `{name}` differs from {}\n\
+                 --- expected\n{expected}\n--- actual\n{actual}\n\
+                 if the change is intended, run `WARDEN_BLESS=1 cargo test -p warden-macros` \
+                 and review the diff",
+                path.display()
+            );
+        }
+    }
+
+    #[test]
+    fn public_route() {
+        snapshot(
+            "public",
+            quote!(get, "/public/info/", public),
+            quote! {
+                async fn public_info() -> Json<Info> {
+                    Json(Info::public())
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn authenticated_route() {
+        snapshot(
+            "authenticated",
+            quote!(delete, "/users/{id}", authenticated),
+            quote! {
+                pub async fn delete_user(Path(id): Path<u32>) -> StatusCode {
+                    StatusCode::NO_CONTENT
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn permissions_tags_and_docs() {
+        snapshot(
+            "permissions_tags_docs",
+            quote!(get, "/private/info/", permissions = ["my-permission-name"], tags = ["Private"]),
+            quote! {
+                /// Info
+                ///
+                /// Returns a brief description of the API.
+                pub async fn protected_info() -> Json<Info> {
+                    Json(Info::private())
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn name_override() {
+        snapshot(
+            "name_override",
+            quote!(post, "/auth/", public, name = "signin"),
+            quote! {
+                pub async fn sign_in(Json(body): Json<Credentials>) -> Json<Token> {
+                    issue(body)
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn restricted_visibility_and_extra_attributes() {
+        snapshot(
+            "pub_crate_with_attributes",
+            quote!(
+                put,
+                "/admin/{*path}",
+                permissions = ["admin", "files:write"],
+                tags = ["Admin", "Files"]
+            ),
+            quote! {
+                /// Upload a file.
+                #[cfg(feature = "admin")]
+                #[allow(clippy::unused_async)]
+                #[tracing::instrument(skip(body))]
+                pub(crate) async fn r#upload(Path(path): Path<String>, body: Bytes) -> StatusCode {
+                    store(&path, body).await
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn error_reemits_fn_without_companion() {
+        snapshot(
+            "error_missing_policy_not_async",
+            quote!(get, "/users", tags = ["Users"]),
+            quote! {
+                /// Lists users.
+                pub fn list_users() -> Json<Vec<User>> {
+                    Json(vec![])
+                }
+            },
+        );
+    }
+}

@@ -1,0 +1,763 @@
+//! Validate stage: turns parsed syntax into a [`Route`] that is correct by
+//! construction. Codegen (`expand.rs`) sees only this model. Every check
+//! runs, and all mistakes are reported together.
+
+use std::collections::HashSet;
+
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt as _;
+use syn::{Attribute, FnArg, GenericArgument, Ident, PathArguments, Type, Visibility};
+
+use crate::docs::Docs;
+use crate::errors::Errors;
+use crate::parse::{HandlerFn, MethodArg, RouteArgs, RouteOption, StrList};
+use crate::path::{self, PathParam};
+
+/// Everything the expansion needs, validated.
+pub(crate) struct Route {
+    /// The user's item, token for token.
+    pub(crate) item: TokenStream,
+    /// The handler's name and visibility, reused by the companion struct.
+    pub(crate) ident: Ident,
+    pub(crate) vis: Visibility,
+    /// `#[cfg(..)]` on the handler, repeated on the companion so that both
+    /// exist under the same configuration.
+    pub(crate) cfgs: Vec<Attribute>,
+    pub(crate) method: Method,
+    pub(crate) path: String,
+    /// `name = "..."`, else the handler's name.
+    pub(crate) name: String,
+    /// The handler's name without `r#`.
+    pub(crate) handler: String,
+    pub(crate) policy: Policy,
+    pub(crate) tags: Vec<String>,
+    pub(crate) docs: Docs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Head,
+    Options,
+    Trace,
+}
+
+impl Method {
+    const ALL: [(&'static str, Method); 8] = [
+        ("get", Method::Get),
+        ("post", Method::Post),
+        ("put", Method::Put),
+        ("patch", Method::Patch),
+        ("delete", Method::Delete),
+        ("head", Method::Head),
+        ("options", Method::Options),
+        ("trace", Method::Trace),
+    ];
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
+    }
+
+    /// The variant of `warden::Method`.
+    pub(crate) fn variant(self) -> &'static str {
+        match self {
+            Method::Get => "Get",
+            Method::Post => "Post",
+            Method::Put => "Put",
+            Method::Patch => "Patch",
+            Method::Delete => "Delete",
+            Method::Head => "Head",
+            Method::Options => "Options",
+            Method::Trace => "Trace",
+        }
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Policy {
+    Public,
+    Authenticated,
+    /// Non-empty, unique, each a valid OAuth2 scope token.
+    Permissions(Vec<String>),
+}
+
+const METHODS_HELP: &str =
+    "help: use one of `get`, `post`, `put`, `patch`, `delete`, `head`, `options`, `trace`";
+
+impl Route {
+    /// `args` is a `Result` so that a syntax error in the attribute is
+    /// reported together with mistakes in the signature.
+    pub(crate) fn from_syn(
+        args: syn::Result<RouteArgs>,
+        handler: HandlerFn,
+        item: TokenStream,
+    ) -> syn::Result<Self> {
+        let h = handler.sig.ident.unraw().to_string();
+        let mut errors = Errors::new();
+
+        let args = match args {
+            Ok(args) => Some(args),
+            Err(error) => {
+                errors.push(error);
+                None
+            }
+        };
+        let fields = args.and_then(|args| Fields::from_syn(args, &handler, &h, &mut errors));
+        // After the arguments, so errors come in source order.
+        check_signature(&handler, &h, &mut errors);
+
+        let fields = match (errors.finish(), fields) {
+            (Err(error), _) => return Err(error),
+            (Ok(()), Some(fields)) => fields,
+            (Ok(()), None) => {
+                return Err(syn::Error::new(
+                    Span::call_site(),
+                    format!("route `{h}`: internal error in warden-macros, please report it"),
+                ));
+            }
+        };
+
+        let docs = Docs::from_syn(&handler.attrs);
+        let cfgs = handler.attrs.into_iter().filter(|a| a.path().is_ident("cfg")).collect();
+        Ok(Route {
+            item,
+            ident: handler.sig.ident,
+            vis: handler.vis,
+            cfgs,
+            method: fields.method,
+            path: fields.path,
+            name: fields.name.unwrap_or_else(|| h.clone()),
+            handler: h,
+            policy: fields.policy,
+            tags: fields.tags,
+            docs,
+        })
+    }
+}
+
+fn check_signature(handler: &HandlerFn, h: &str, errors: &mut Errors) {
+    let sig = &handler.sig;
+    if sig.asyncness.is_none() {
+        errors.push_at(
+            sig.fn_token.span,
+            format!(
+                "route `{h}`: handler must be an `async fn`\n\
+                 help: add `async` before `fn`"
+            ),
+        );
+    }
+    if let Some(receiver) = sig.receiver() {
+        errors.push_spanned(
+            receiver,
+            format!(
+                "route `{h}`: handler must be a free function, not a method\n\
+                 help: move it out of the `impl` block and take state with axum's `State` extractor"
+            ),
+        );
+    }
+}
+
+/// The validated arguments; `from_syn` gives `None` when anything was wrong.
+struct Fields {
+    method: Method,
+    path: String,
+    name: Option<String>,
+    policy: Policy,
+    tags: Vec<String>,
+}
+
+impl Fields {
+    fn from_syn(
+        args: RouteArgs,
+        handler: &HandlerFn,
+        h: &str,
+        errors: &mut Errors,
+    ) -> Option<Self> {
+        let fail = |errors: &mut Errors, span: Span, message: String| {
+            errors.push_at(span, format!("route `{h}`: {message}"));
+        };
+
+        let method = match &args.method {
+            MethodArg::Ident(ident) => {
+                let name = ident.unraw().to_string();
+                let method = Method::from_name(&name);
+                if method.is_none() {
+                    let lower = name.to_ascii_lowercase();
+                    let message = if Method::from_name(&lower).is_some() {
+                        format!(
+                            "HTTP methods are written in lower case\nhelp: write `{lower}` instead of `{name}`"
+                        )
+                    } else {
+                        format!("unknown HTTP method `{name}`\n{METHODS_HELP}")
+                    };
+                    fail(errors, ident.span(), message);
+                }
+                method
+            }
+            MethodArg::Str(lit) => {
+                let lower = lit.value().to_ascii_lowercase();
+                let message = if Method::from_name(&lower).is_some() {
+                    format!(
+                        "the HTTP method is an identifier, not a string\nhelp: write `{lower}` without quotes"
+                    )
+                } else {
+                    "expected an HTTP method as the first argument, found a string\n\
+                     help: the method comes before the path: `#[route(get, \"/users\", public)]`"
+                        .to_owned()
+                };
+                fail(errors, lit.span(), message);
+                None
+            }
+        };
+
+        let path = args.path.value();
+        match path::parse(&path) {
+            Ok(params) => {
+                if let Err(error) = check_path_extractors(handler, h, &path, &params) {
+                    errors.push(error);
+                }
+            }
+            Err(problems) => {
+                for problem in problems {
+                    fail(errors, args.path.span(), problem);
+                }
+            }
+        }
+
+        let mut seen_keys: HashSet<&'static str> = HashSet::new();
+        let mut policy_key: Option<&'static str> = None;
+        let mut policy = None;
+        let mut name = None;
+        let mut tags = Vec::new();
+        for option in &args.options {
+            let key = option.key();
+            if !seen_keys.insert(key) {
+                let help = match key {
+                    "permissions" => "help: list every permission in one `permissions = [...]`",
+                    "tags" => "help: list every tag in one `tags = [...]`",
+                    _ => "help: remove the repeated argument",
+                };
+                fail(errors, option.key_span(), format!("duplicate `{key}` argument\n{help}"));
+                continue;
+            }
+            let is_policy = matches!(key, "public" | "authenticated" | "permissions");
+            if is_policy {
+                if let Some(first) = policy_key {
+                    fail(
+                        errors,
+                        option.key_span(),
+                        format!(
+                            "a route has exactly one access policy, found `{key}` after `{first}`\n\
+                             help: keep either `{first}` or `{key}`"
+                        ),
+                    );
+                    continue;
+                }
+                policy_key = Some(key);
+            }
+            match option {
+                RouteOption::Public(_) => policy = Some(Policy::Public),
+                RouteOption::Authenticated(_) => policy = Some(Policy::Authenticated),
+                RouteOption::Permissions(_, list) => match check_permissions(list) {
+                    Ok(perms) => policy = Some(Policy::Permissions(perms)),
+                    Err(problems) => {
+                        for (span, message) in problems {
+                            fail(errors, span, message);
+                        }
+                    }
+                },
+                RouteOption::Name(_, lit) => {
+                    let value = lit.value();
+                    if value.is_empty() {
+                        fail(
+                            errors,
+                            lit.span(),
+                            format!(
+                                "`name` must not be empty\n\
+                                 help: remove `name = \"\"` to use the function name `{h}`"
+                            ),
+                        );
+                    } else {
+                        name = Some(value);
+                    }
+                }
+                RouteOption::Tags(_, list) => match check_tags(list) {
+                    Ok(values) => tags = values,
+                    Err(problems) => {
+                        for (span, message) in problems {
+                            fail(errors, span, message);
+                        }
+                    }
+                },
+            }
+        }
+
+        if policy_key.is_none() {
+            fail(
+                errors,
+                Span::call_site(),
+                "missing access policy\n\
+                 help: add `public`, `authenticated` or `permissions = [\"...\"]` after the path\n\
+                 note: routes are denied by default; every route states who may call it"
+                    .to_owned(),
+            );
+        }
+
+        // Errors from elsewhere make these fields unused anyway: the route is
+        // rejected as a whole.
+        if errors.has_errors() {
+            return None;
+        }
+        Some(Fields { method: method?, path, name, policy: policy?, tags })
+    }
+}
+
+type Problems = Vec<(Span, String)>;
+
+fn check_permissions(list: &StrList) -> Result<Vec<String>, Problems> {
+    let mut problems = Vec::new();
+    if list.items.is_empty() {
+        problems.push((
+            list.bracket.span.join(),
+            "`permissions = []` lists no permissions\n\
+             help: list at least one, or use `authenticated` to accept any valid token"
+                .to_owned(),
+        ));
+    }
+    let mut values: Vec<String> = Vec::with_capacity(list.items.len());
+    for lit in &list.items {
+        let value = lit.value();
+        if let Some(problem) = scope_token_problem(&value) {
+            problems.push((lit.span(), problem));
+        } else if values.contains(&value) {
+            problems.push((lit.span(), format!("duplicate permission `{}`", value.escape_debug())));
+        } else {
+            values.push(value);
+        }
+    }
+    if problems.is_empty() { Ok(values) } else { Err(problems) }
+}
+
+/// Permissions are published as OAuth2 scope tokens and matched against the
+/// space-separated `scope` claim, so they must be valid `scope-token`s
+/// (RFC 6749 §3.3: `1*( %x21 / %x23-5B / %x5D-7E )`).
+fn scope_token_problem(value: &str) -> Option<String> {
+    const NOTE: &str = "note: permissions are OAuth2 scope tokens (RFC 6749 §3.3): \
+                        printable ASCII except space, `\"` and `\\`";
+    if value.is_empty() {
+        return Some("empty permission `\"\"`".to_owned());
+    }
+    let bad = value.chars().find(|&c| !matches!(c, '\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E'))?;
+    let what = match bad {
+        ' ' => "a space".to_owned(),
+        c if c.is_whitespace() => "whitespace".to_owned(),
+        '"' => "`\"`".to_owned(),
+        '\\' => "`\\`".to_owned(),
+        c => format!("`{}`, which is not printable ASCII", c.escape_debug()),
+    };
+    Some(format!("permission `{}` contains {what}\n{NOTE}", value.escape_debug()))
+}
+
+fn check_tags(list: &StrList) -> Result<Vec<String>, Problems> {
+    let mut problems = Vec::new();
+    if list.items.is_empty() {
+        problems.push((
+            list.bracket.span.join(),
+            "`tags = []` lists no tags\nhelp: remove it, or name at least one tag".to_owned(),
+        ));
+    }
+    let mut values: Vec<String> = Vec::with_capacity(list.items.len());
+    for lit in &list.items {
+        let value = lit.value();
+        if value.trim().is_empty() {
+            problems.push((lit.span(), format!("empty tag `{value:?}`")));
+        } else if values.contains(&value) {
+            problems.push((lit.span(), format!("duplicate tag `{}`", value.escape_debug())));
+        } else {
+            values.push(value);
+        }
+    }
+    if problems.is_empty() { Ok(values) } else { Err(problems) }
+}
+
+/// axum answers 500 on every request when a `Path<(A, B)>` extractor and
+/// the route disagree on the number of parameters, or when `Path<T>` is used
+/// on a route without any. Only literal tuples are checked: a struct or alias
+/// could legitimately hold any number of fields.
+fn check_path_extractors(
+    handler: &HandlerFn,
+    h: &str,
+    path: &str,
+    params: &[PathParam],
+) -> syn::Result<()> {
+    let mut errors = Errors::new();
+    let shown = path.escape_debug();
+    for input in &handler.sig.inputs {
+        let FnArg::Typed(arg) = input else { continue };
+        let Some(inner) = path_extractor_type(&arg.ty) else { continue };
+        match peel(inner) {
+            Type::Tuple(tuple) if tuple.elems.len() != params.len() => {
+                let (n, m) = (tuple.elems.len(), params.len());
+                errors.push_spanned(
+                    &arg.ty,
+                    format!(
+                        "route `{h}`: `Path` extracts {n} value{} but path `{shown}` has {m} parameter{}\n\
+                         note: axum would answer every request to this route with 500 Internal Server Error",
+                        plural(n),
+                        plural(m),
+                    ),
+                );
+            }
+            Type::Tuple(_) => {}
+            _ if params.is_empty() => errors.push_spanned(
+                &arg.ty,
+                format!(
+                    "route `{h}`: `Path` extractor on path `{shown}`, which has no parameters\n\
+                     note: axum would answer every request to this route with 500 Internal Server Error"
+                ),
+            ),
+            _ => {}
+        }
+    }
+    errors.finish()
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// `T` in `Path<T>` / `axum::extract::Path<T>`.
+fn path_extractor_type(ty: &Type) -> Option<&Type> {
+    let Type::Path(ty) = peel(ty) else { return None };
+    if ty.qself.is_some() {
+        return None;
+    }
+    let last = ty.path.segments.last()?;
+    if last.ident != "Path" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let mut types = args.args.iter().filter_map(|arg| match arg {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    });
+    match (types.next(), types.next()) {
+        (Some(ty), None) => Some(ty),
+        _ => None,
+    }
+}
+
+/// Sees through `(T)` and the invisible groups `macro_rules!` wraps types in.
+fn peel(mut ty: &Type) -> &Type {
+    loop {
+        match ty {
+            Type::Paren(inner) => ty = &inner.elem,
+            Type::Group(inner) => ty = &inner.elem,
+            _ => return ty,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    fn validate(attr: TokenStream, item: TokenStream) -> Result<Route, Vec<String>> {
+        let messages = |e: syn::Error| e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>();
+        let handler = HandlerFn::parse(item.clone()).map_err(messages)?;
+        let h = handler.sig.ident.unraw().to_string();
+        Route::from_syn(RouteArgs::parse(attr, &h), handler, item).map_err(messages)
+    }
+
+    fn valid(attr: TokenStream) -> Route {
+        match validate(
+            attr,
+            quote!(
+                async fn h() {}
+            ),
+        ) {
+            Ok(route) => route,
+            Err(errors) => panic!("rejected: {errors:#?}"),
+        }
+    }
+
+    /// First line of each message, in order.
+    fn errors(attr: TokenStream, item: TokenStream) -> Vec<String> {
+        match validate(attr, item) {
+            Ok(_) => panic!("accepted"),
+            Err(errors) => {
+                errors.iter().map(|e| e.lines().next().unwrap_or_default().to_owned()).collect()
+            }
+        }
+    }
+
+    fn arg_errors(attr: TokenStream) -> Vec<String> {
+        errors(
+            attr,
+            quote!(
+                async fn h() {}
+            ),
+        )
+    }
+
+    #[test]
+    fn every_policy_kind() {
+        assert_eq!(valid(quote!(get, "/", public)).policy, Policy::Public);
+        assert_eq!(valid(quote!(get, "/", authenticated)).policy, Policy::Authenticated);
+        assert_eq!(
+            valid(quote!(get, "/", permissions = ["a", "users:read", "x!#[]~"])).policy,
+            Policy::Permissions(vec!["a".into(), "users:read".into(), "x!#[]~".into()])
+        );
+    }
+
+    #[test]
+    fn every_method() {
+        for (name, method) in Method::ALL {
+            let ident = Ident::new(name, Span::call_site());
+            assert_eq!(valid(quote!(#ident, "/", public)).method, method);
+        }
+    }
+
+    #[test]
+    fn name_defaults_to_the_fn_name() {
+        let route = validate(
+            quote!(get, "/", public),
+            quote!(
+                pub async fn r#type() {}
+            ),
+        );
+        let route = route.unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!((route.name.as_str(), route.handler.as_str()), ("type", "type"));
+
+        let renamed = valid(quote!(get, "/", public, name = "signin"));
+        assert_eq!((renamed.name.as_str(), renamed.handler.as_str()), ("signin", "h"));
+    }
+
+    #[test]
+    fn spec_example() {
+        let route = validate(
+            quote!(get, "/private/info/", permissions = ["my-permission-name"], tags = ["Private"]),
+            quote! {
+                /// Info
+                ///
+                /// Returns a brief description of the API.
+                #[cfg(feature = "x")]
+                pub async fn protected_info() -> Json<Info> { todo!() }
+            },
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(route.method, Method::Get);
+        assert_eq!(route.path, "/private/info/");
+        assert_eq!(route.policy, Policy::Permissions(vec!["my-permission-name".into()]));
+        assert_eq!(route.tags, ["Private"]);
+        assert_eq!(route.docs.summary.as_deref(), Some("Info"));
+        assert_eq!(
+            route.docs.description.as_deref(),
+            Some("Returns a brief description of the API.")
+        );
+        assert_eq!(route.cfgs.len(), 1);
+        assert!(matches!(route.vis, Visibility::Public(_)));
+    }
+
+    #[test]
+    fn method_mistakes() {
+        assert_eq!(
+            arg_errors(quote!(GET, "/", public)),
+            ["route `h`: HTTP methods are written in lower case"]
+        );
+        assert_eq!(
+            arg_errors(quote!(fetch, "/", public)),
+            ["route `h`: unknown HTTP method `fetch`"]
+        );
+        assert_eq!(
+            arg_errors(quote!("get", "/", public)),
+            ["route `h`: the HTTP method is an identifier, not a string"]
+        );
+    }
+
+    #[test]
+    fn missing_policy() {
+        let all = validate(
+            quote!(get, "/", tags = ["T"]),
+            quote!(
+                async fn get_user() {}
+            ),
+        )
+        .err()
+        .unwrap_or_default();
+        assert_eq!(
+            all,
+            ["route `get_user`: missing access policy\n\
+              help: add `public`, `authenticated` or `permissions = [\"...\"]` after the path\n\
+              note: routes are denied by default; every route states who may call it"]
+        );
+    }
+
+    #[test]
+    fn policy_mistakes() {
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, authenticated)),
+            [
+                "route `h`: a route has exactly one access policy, found `authenticated` after `public`"
+            ]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", permissions = ["a"], permissions = ["b"])),
+            ["route `h`: duplicate `permissions` argument"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", permissions = [])),
+            ["route `h`: `permissions = []` lists no permissions"]
+        );
+        // An invalid policy is still a policy: no extra "missing" error.
+        assert_eq!(
+            arg_errors(quote!(get, "/", permissions = [""])),
+            ["route `h`: empty permission `\"\"`"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", permissions = ["a", "b", "a"])),
+            ["route `h`: duplicate permission `a`"]
+        );
+    }
+
+    #[test]
+    fn permissions_are_scope_tokens() {
+        let first = |p: &str| arg_errors(quote!(get, "/", permissions = [#p])).remove(0);
+        assert_eq!(first("read users"), "route `h`: permission `read users` contains a space");
+        assert_eq!(first("a\tb"), "route `h`: permission `a\\tb` contains whitespace");
+        assert_eq!(first("a\"b"), "route `h`: permission `a\\\"b` contains `\"`");
+        assert_eq!(first("a\\b"), "route `h`: permission `a\\\\b` contains `\\`");
+        assert_eq!(
+            first("é"),
+            "route `h`: permission `é` contains `é`, which is not printable ASCII"
+        );
+        assert_eq!(
+            first("a\u{7f}"),
+            "route `h`: permission `a\\u{7f}` contains `\\u{7f}`, which is not printable ASCII"
+        );
+    }
+
+    #[test]
+    fn name_and_tags_mistakes() {
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, name = "")),
+            ["route `h`: `name` must not be empty"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, name = "a", name = "b")),
+            ["route `h`: duplicate `name` argument"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, tags = [])),
+            ["route `h`: `tags = []` lists no tags"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, tags = [" "])),
+            ["route `h`: empty tag `\" \"`"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, tags = ["A", "A"])),
+            ["route `h`: duplicate tag `A`"]
+        );
+    }
+
+    #[test]
+    fn path_problems_name_the_route() {
+        assert_eq!(
+            arg_errors(quote!(get, "/users/:id", public)),
+            ["route `h`: path segment `:id` uses axum 0.7 syntax"]
+        );
+    }
+
+    #[test]
+    fn signature_mistakes() {
+        assert_eq!(
+            errors(
+                quote!(get, "/", public),
+                quote!(
+                    fn sync() {}
+                )
+            ),
+            ["route `sync`: handler must be an `async fn`"]
+        );
+        assert_eq!(
+            errors(
+                quote!(get, "/", public),
+                quote!(
+                    async fn m(&self) {}
+                )
+            ),
+            ["route `m`: handler must be a free function, not a method"]
+        );
+    }
+
+    #[test]
+    fn path_extractor_arity() {
+        let item = quote!(
+            async fn h(Path((a, b)): Path<(u32, u32)>) {}
+        );
+        assert_eq!(
+            errors(quote!(get, "/users/{id}", public), item.clone()),
+            ["route `h`: `Path` extracts 2 values but path `/users/{id}` has 1 parameter"]
+        );
+        assert!(validate(quote!(get, "/a/{x}/{y}", public), item).is_ok());
+        assert_eq!(
+            errors(
+                quote!(get, "/users", public),
+                quote!(
+                    async fn h(id: axum::extract::Path<u32>) {}
+                )
+            ),
+            ["route `h`: `Path` extractor on path `/users`, which has no parameters"]
+        );
+        // A struct may hold any number of parameters.
+        assert!(
+            validate(
+                quote!(get, "/{a}/{b}", public),
+                quote!(
+                    async fn h(p: Path<Params>) {}
+                )
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn independent_mistakes_are_reported_together() {
+        assert_eq!(
+            errors(
+                quote!(GET, "users/:id", permissions = ["a", "a"], tags = []),
+                quote!(
+                    fn h() {}
+                )
+            ),
+            [
+                "route `h`: HTTP methods are written in lower case",
+                "route `h`: path `users/:id` must start with `/`",
+                "route `h`: path segment `:id` uses axum 0.7 syntax",
+                "route `h`: duplicate permission `a`",
+                "route `h`: `tags = []` lists no tags",
+                "route `h`: handler must be an `async fn`",
+            ]
+        );
+        // A syntax error stops parsing the arguments, not the signature checks.
+        assert_eq!(
+            errors(
+                quote!(get, "/", colour = "red"),
+                quote!(
+                    fn h() {}
+                )
+            ),
+            [
+                "route `h`: unknown argument `colour`, expected one of: `public`, `authenticated`, \
+                 `permissions`, `name`, `tags`",
+                "route `h`: handler must be an `async fn`",
+            ]
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! Expansion support: the one place that spells paths into the runtime and
+//! `core`.
+//!
+//! Generated code is compiled in the user's crate, where `warden` may be
+//! shadowed by a local module, so every path is absolute (`::warden::...`)
+//! and goes through the hidden `__private` module, the contract between the
+//! two crates (see `runtime/src/__private.rs`).
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+fn private() -> TokenStream {
+    quote!(::warden::__private)
+}
+
+pub(crate) fn route_def() -> TokenStream {
+    let rt = private();
+    quote!(#rt::RouteDef)
+}
+
+pub(crate) fn route() -> TokenStream {
+    let rt = private();
+    quote!(#rt::Route)
+}
+
+pub(crate) fn route_parts() -> TokenStream {
+    let rt = private();
+    quote!(#rt::RouteParts)
+}
+
+pub(crate) fn method() -> TokenStream {
+    let rt = private();
+    quote!(#rt::Method)
+}
+
+pub(crate) fn policy() -> TokenStream {
+    let rt = private();
+    quote!(#rt::Policy)
+}
+
+pub(crate) fn option() -> TokenStream {
+    quote!(::core::option::Option)
+}
+
+/// `module_path!()` expands where the companion is emitted, i.e. in the
+/// handler's module, which is what `Route::handler()` reports.
+pub(crate) fn module_path() -> TokenStream {
+    quote!(::core::module_path!())
+}

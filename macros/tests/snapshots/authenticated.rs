@@ -1,0 +1,23 @@
+// Expansion snapshot written by `macros/src/expand.rs`.
+// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+
+pub async fn delete_user(Path(id): Path<u32>) -> StatusCode {
+    StatusCode::NO_CONTENT
+}
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+pub struct delete_user {}
+#[automatically_derived]
+impl ::warden::__private::RouteDef for delete_user {
+    const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
+        method: ::warden::__private::Method::Delete,
+        path: "/users/{id}",
+        name: "delete_user",
+        handler: "delete_user",
+        module: ::core::module_path!(),
+        policy: ::warden::__private::Policy::Authenticated,
+        tags: &[],
+        summary: ::core::option::Option::None,
+        description: ::core::option::Option::None,
+    });
+}

@@ -1,0 +1,23 @@
+// Expansion snapshot written by `macros/src/expand.rs`.
+// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+
+pub async fn sign_in(Json(body): Json<Credentials>) -> Json<Token> {
+    issue(body)
+}
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+pub struct sign_in {}
+#[automatically_derived]
+impl ::warden::__private::RouteDef for sign_in {
+    const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
+        method: ::warden::__private::Method::Post,
+        path: "/auth/",
+        name: "signin",
+        handler: "sign_in",
+        module: ::core::module_path!(),
+        policy: ::warden::__private::Policy::Public,
+        tags: &[],
+        summary: ::core::option::Option::None,
+        description: ::core::option::Option::None,
+    });
+}

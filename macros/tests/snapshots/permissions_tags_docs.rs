@@ -1,0 +1,28 @@
+// Expansion snapshot written by `macros/src/expand.rs`.
+// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+
+/// Info
+///
+/// Returns a brief description of the API.
+pub async fn protected_info() -> Json<Info> {
+    Json(Info::private())
+}
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+pub struct protected_info {}
+#[automatically_derived]
+impl ::warden::__private::RouteDef for protected_info {
+    const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
+        method: ::warden::__private::Method::Get,
+        path: "/private/info/",
+        name: "protected_info",
+        handler: "protected_info",
+        module: ::core::module_path!(),
+        policy: ::warden::__private::Policy::Permissions(&["my-permission-name"]),
+        tags: &["Private"],
+        summary: ::core::option::Option::Some("Info"),
+        description: ::core::option::Option::Some(
+            "Returns a brief description of the API.",
+        ),
+    });
+}

@@ -1,0 +1,29 @@
+// Expansion snapshot written by `macros/src/expand.rs`.
+// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+
+/// Upload a file.
+#[cfg(feature = "admin")]
+#[allow(clippy::unused_async)]
+#[tracing::instrument(skip(body))]
+pub(crate) async fn r#upload(Path(path): Path<String>, body: Bytes) -> StatusCode {
+    store(&path, body).await
+}
+#[cfg(feature = "admin")]
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+pub(crate) struct r#upload {}
+#[cfg(feature = "admin")]
+#[automatically_derived]
+impl ::warden::__private::RouteDef for r#upload {
+    const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
+        method: ::warden::__private::Method::Put,
+        path: "/admin/{*path}",
+        name: "upload",
+        handler: "upload",
+        module: ::core::module_path!(),
+        policy: ::warden::__private::Policy::Permissions(&["admin", "files:write"]),
+        tags: &["Admin", "Files"],
+        summary: ::core::option::Option::Some("Upload a file."),
+        description: ::core::option::Option::None,
+    });
+}

@@ -1,0 +1,23 @@
+// Expansion snapshot written by `macros/src/expand.rs`.
+// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+
+async fn public_info() -> Json<Info> {
+    Json(Info::public())
+}
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+struct public_info {}
+#[automatically_derived]
+impl ::warden::__private::RouteDef for public_info {
+    const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
+        method: ::warden::__private::Method::Get,
+        path: "/public/info/",
+        name: "public_info",
+        handler: "public_info",
+        module: ::core::module_path!(),
+        policy: ::warden::__private::Policy::Public,
+        tags: &[],
+        summary: ::core::option::Option::None,
+        description: ::core::option::Option::None,
+    });
+}

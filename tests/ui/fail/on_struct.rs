@@ -1,0 +1,7 @@
+#![allow(unused_imports)]
+use warden::route;
+
+#[route(get, "/users", public)]
+struct Users {}
+
+fn main() {}

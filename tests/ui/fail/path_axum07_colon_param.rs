@@ -1,0 +1,7 @@
+#![allow(unused_imports)]
+use warden::route;
+
+#[route(get, "/users/:id", public)]
+async fn get_user() {}
+
+fn main() {}
