@@ -1,8 +1,9 @@
 //! Flama's JWT article app, in Warden.
 //!
 //! ```text
-//! cargo run --example jwt_api            # serve on 127.0.0.1:8000 (or $ADDR)
-//! cargo run --example jwt_api -- routes  # print the permission table
+//! cargo run --example jwt_api                   # serve on 127.0.0.1:8000 (or $ADDR)
+//! cargo run --example jwt_api -- routes         # print the permission table
+//! cargo run --example jwt_api -- routes --json  # ... as JSON
 //! ```
 //!
 //! The HMAC secret comes from `JWT_SECRET_HEX` (hex bytes) or `JWT_SECRET`
@@ -27,9 +28,17 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    if std::env::args().nth(1).as_deref() == Some("routes") {
-        for route in jwt_api::routes().table() {
-            println!("{route}");
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("routes") {
+        let table = jwt_api::routes().table();
+        match args.get(1).map(String::as_str) {
+            None => table.iter().for_each(|route| println!("{route}")),
+            Some("--json") => {
+                println!("{}", serde_json::to_string_pretty(&warden::table_json(table))?)
+            }
+            Some(other) => {
+                return Err(format!("unknown `routes` option `{other}`; try `--json`").into());
+            }
         }
         return Ok(());
     }

@@ -3,6 +3,7 @@
 //! and a sign-in endpoint that issues the token.
 
 use axum::extract::State;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
@@ -27,7 +28,7 @@ pub struct AppState {
 }
 
 /// The body of both info endpoints.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct Info {
     title: &'static str,
     description: &'static str,
@@ -51,7 +52,7 @@ pub async fn protected_info() -> Json<Info> {
 }
 
 /// Sign-in credentials. Like the article, any password is accepted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, JsonSchema)]
 pub struct Credentials {
     id: Uuid,
     #[allow(dead_code)] // accepted and ignored, as in the article
@@ -59,7 +60,7 @@ pub struct Credentials {
 }
 
 /// The sign-in answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, JsonSchema)]
 pub struct SignedIn {
     id: Uuid,
     token: String,
@@ -121,11 +122,16 @@ pub fn app(
     Ok(App::new(TITLE, VERSION).description(DESCRIPTION).auth(auth).routes(routes()))
 }
 
+/// The handlers' shared state for `secret`.
+pub fn state(secret: HmacSecret) -> AppState {
+    AppState { secret }
+}
+
 /// The router `cargo run --example jwt_api` serves.
 pub fn router(
     secret: HmacSecret,
     allow_weak: bool,
 ) -> Result<axum::Router, Box<dyn std::error::Error>> {
-    let state = AppState { secret: secret.clone() };
+    let state = state(secret.clone());
     Ok(app(secret, allow_weak)?.build()?.with_state(state))
 }

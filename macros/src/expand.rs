@@ -3,10 +3,13 @@
 //! which carry data and call runtime constructors; no logic is generated.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::Type;
+use syn::spanned::Spanned;
 
 use crate::model::{Policy, Route};
 use crate::paths;
+use crate::policy::{Atom, Clause};
 
 pub(crate) fn expand(route: &Route) -> TokenStream {
     let Route { item, ident, vis, cfgs, path, name, handler, tags, .. } = route;
@@ -25,9 +28,11 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
         match &route.policy {
             Policy::Public => quote!(#policy_ty::Public),
             Policy::Authenticated => quote!(#policy_ty::Authenticated),
-            Policy::Permissions(perms) => quote!(#policy_ty::Permissions(&[#(#perms),*])),
+            Policy::Permissions(dnf) => permissions(&policy_ty, dnf),
         }
     };
+    let request_body = schema(route.request_body.as_ref());
+    let response_body = schema(route.response_body.as_ref());
     let summary = optional_str(route.docs.summary.as_deref());
     let description = optional_str(route.docs.description.as_deref());
 
@@ -58,9 +63,53 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
                     tags: &[#(#tags),*],
                     summary: #summary,
                     description: #description,
+                    request_body: #request_body,
+                    response_body: #response_body,
                 },
             );
         }
+    }
+}
+
+/// One set: `Permissions(&["a", "b"])`; several: `AnyOf(&[&["a"], &["b"]])`.
+/// Declared permissions are `const fn` calls, which a `&[...]` argument
+/// cannot borrow for `'static`; a named `const` in a block can.
+fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
+    let clause = |atoms: &Clause| {
+        let atoms = atoms.iter().map(|atom| match atom {
+            Atom::Lit(value) => quote!(#value),
+            Atom::Declared(path) => quote!(#path.as_str()),
+        });
+        quote!(&[#(#atoms),*])
+    };
+    let declared = dnf.iter().flatten().any(|atom| matches!(atom, Atom::Declared(_)));
+    let (variant, value, ty) = match dnf {
+        [only] => (quote!(Permissions), clause(only), quote!(&[&str])),
+        _ => {
+            let clauses = dnf.iter().map(clause);
+            (quote!(AnyOf), quote!(&[#(#clauses),*]), quote!(&[&[&str]]))
+        }
+    };
+    if declared {
+        quote!(#policy_ty::#variant({
+            const PERMISSIONS: #ty = #value;
+            PERMISSIONS
+        }))
+    } else {
+        quote!(#policy_ty::#variant(#value))
+    }
+}
+
+/// `Some(schema_fn::<T>)`, spanned at the user's `T` so that a missing
+/// `JsonSchema` impl is reported there.
+fn schema(ty: Option<&Type>) -> TokenStream {
+    let option = paths::option();
+    match ty {
+        Some(ty) => {
+            let schema_fn = paths::schema_fn();
+            quote_spanned!(ty.span()=> #option::Some(#schema_fn::<#ty>))
+        }
+        None => quote!(#option::None),
     }
 }
 

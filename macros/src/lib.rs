@@ -8,6 +8,8 @@ mod model;
 mod parse;
 mod path;
 mod paths;
+mod permissions;
+mod policy;
 mod route;
 
 /// Declares an axum handler together with its method, path and access
@@ -54,6 +56,12 @@ mod route;
 ///     permissions. The list is non-empty, without duplicates, and each
 ///     permission is an OAuth2 scope token (RFC 6749 §3.3): printable ASCII
 ///     except space, `"` and `\`.
+///   - `permissions = any("a", "b")`, `all(...)`, nested, and lists inside
+///     them (`any("admin", ["read", "write"])`): normalised at compile time
+///     to alternatives of all-of sets, enforced and documented as written.
+///   - Instead of a string, a permission declared with
+///     `warden::permissions!`, e.g. `permissions = [Perm::Admin]`: a typo is
+///     then a compile error with a "similar name" suggestion.
 /// - **`name = "..."`** (optional): the route name and OpenAPI
 ///   `operationId`. Defaults to the function's name.
 /// - **`tags = ["...", ...]`** (optional): OpenAPI tags, non-empty and
@@ -77,4 +85,27 @@ pub fn route(
     item: proc_macro::TokenStream,
 ) -> proc_macro::TokenStream {
     route::expand(attr.into(), item.into()).into()
+}
+
+/// Declares a crate's permissions once, as an enum whose variants routes
+/// name instead of strings.
+///
+/// ```ignore
+/// warden::permissions! {
+///     /// What tokens may grant.
+///     pub enum Perm {
+///         MyPermissionName = "my-permission-name",
+///         Admin = "admin",
+///     }
+/// }
+///
+/// #[warden::route(get, "/private/info/", permissions = [Perm::MyPermissionName])]
+/// async fn protected_info() {}
+/// ```
+///
+/// The enum gets `as_str()` (a `const fn`), `ALL`, `Display` and the usual
+/// derives. Values are checked like literal permissions and must be unique.
+#[proc_macro]
+pub fn permissions(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    permissions::expand(input.into()).into()
 }

@@ -6,12 +6,13 @@ use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt as _;
-use syn::{Attribute, FnArg, GenericArgument, Ident, PathArguments, Type, Visibility};
+use syn::{Attribute, FnArg, GenericArgument, Ident, PathArguments, ReturnType, Type, Visibility};
 
 use crate::docs::Docs;
 use crate::errors::Errors;
 use crate::parse::{HandlerFn, MethodArg, RouteArgs, RouteOption, StrList};
 use crate::path::{self, PathParam};
+use crate::policy::{self, Dnf};
 
 /// Everything the expansion needs, validated.
 pub(crate) struct Route {
@@ -32,6 +33,12 @@ pub(crate) struct Route {
     pub(crate) policy: Policy,
     pub(crate) tags: Vec<String>,
     pub(crate) docs: Docs,
+    /// `T` of a `Json<T>` argument: the request body the OpenAPI document
+    /// describes.
+    pub(crate) request_body: Option<Type>,
+    /// `T` of a `Json<T>` return type, also inside `Result<_, E>` or as the
+    /// last element of a response tuple.
+    pub(crate) response_body: Option<Type>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,8 +88,9 @@ impl Method {
 pub(crate) enum Policy {
     Public,
     Authenticated,
-    /// Non-empty, unique, each a valid OAuth2 scope token.
-    Permissions(Vec<String>),
+    /// Any one of these sets of permissions; each literal a valid OAuth2
+    /// scope token. See `policy.rs`.
+    Permissions(Dnf),
 }
 
 const METHODS_HELP: &str =
@@ -122,6 +130,14 @@ impl Route {
         };
 
         let docs = Docs::from_syn(&handler.attrs);
+        let request_body = handler.sig.inputs.iter().find_map(|input| match input {
+            FnArg::Typed(arg) => json_body_type(&arg.ty).cloned(),
+            FnArg::Receiver(_) => None,
+        });
+        let response_body = match &handler.sig.output {
+            ReturnType::Type(_, ty) => response_body_type(ty).cloned(),
+            ReturnType::Default => None,
+        };
         let cfgs = handler.attrs.into_iter().filter(|a| a.path().is_ident("cfg")).collect();
         Ok(Route {
             item,
@@ -135,6 +151,8 @@ impl Route {
             policy: fields.policy,
             tags: fields.tags,
             docs,
+            request_body,
+            response_body,
         })
     }
 }
@@ -262,7 +280,7 @@ impl Fields {
             match option {
                 RouteOption::Public(_) => policy = Some(Policy::Public),
                 RouteOption::Authenticated(_) => policy = Some(Policy::Authenticated),
-                RouteOption::Permissions(_, list) => match check_permissions(list) {
+                RouteOption::Permissions(_, expr) => match policy::normalise(expr) {
                     Ok(perms) => policy = Some(Policy::Permissions(perms)),
                     Err(problems) => {
                         for (span, message) in problems {
@@ -317,50 +335,6 @@ impl Fields {
 }
 
 type Problems = Vec<(Span, String)>;
-
-fn check_permissions(list: &StrList) -> Result<Vec<String>, Problems> {
-    let mut problems = Vec::new();
-    if list.items.is_empty() {
-        problems.push((
-            list.bracket.span.join(),
-            "`permissions = []` lists no permissions\n\
-             help: list at least one, or use `authenticated` to accept any valid token"
-                .to_owned(),
-        ));
-    }
-    let mut values: Vec<String> = Vec::with_capacity(list.items.len());
-    for lit in &list.items {
-        let value = lit.value();
-        if let Some(problem) = scope_token_problem(&value) {
-            problems.push((lit.span(), problem));
-        } else if values.contains(&value) {
-            problems.push((lit.span(), format!("duplicate permission `{}`", value.escape_debug())));
-        } else {
-            values.push(value);
-        }
-    }
-    if problems.is_empty() { Ok(values) } else { Err(problems) }
-}
-
-/// Permissions are published as OAuth2 scope tokens and matched against the
-/// space-separated `scope` claim, so they must be valid `scope-token`s
-/// (RFC 6749 §3.3: `1*( %x21 / %x23-5B / %x5D-7E )`).
-fn scope_token_problem(value: &str) -> Option<String> {
-    const NOTE: &str = "note: permissions are OAuth2 scope tokens (RFC 6749 §3.3): \
-                        printable ASCII except space, `\"` and `\\`";
-    if value.is_empty() {
-        return Some("empty permission `\"\"`".to_owned());
-    }
-    let bad = value.chars().find(|&c| !matches!(c, '\x21' | '\x23'..='\x5B' | '\x5D'..='\x7E'))?;
-    let what = match bad {
-        ' ' => "a space".to_owned(),
-        c if c.is_whitespace() => "whitespace".to_owned(),
-        '"' => "`\"`".to_owned(),
-        '\\' => "`\\`".to_owned(),
-        c => format!("`{}`, which is not printable ASCII", c.escape_debug()),
-    };
-    Some(format!("permission `{}` contains {what}\n{NOTE}", value.escape_debug()))
-}
 
 fn check_tags(list: &StrList) -> Result<Vec<String>, Problems> {
     let mut problems = Vec::new();
@@ -432,23 +406,55 @@ fn plural(n: usize) -> &'static str {
 
 /// `T` in `Path<T>` / `axum::extract::Path<T>`.
 fn path_extractor_type(ty: &Type) -> Option<&Type> {
+    wrapped_type(ty, "Path")
+}
+
+/// `T` in `Json<T>` (`warden::Json`, `axum::Json`, or any type so named:
+/// the macro sees syntax, not resolved types).
+fn json_body_type(ty: &Type) -> Option<&Type> {
+    wrapped_type(ty, "Json")
+}
+
+/// The JSON body of a response type: `Json<T>`, `Result<R, E>` with `R` a
+/// response type, or a tuple whose last element is one (`(StatusCode,
+/// Json<T>)`). Anything else, e.g. `impl IntoResponse`, documents no body.
+fn response_body_type(ty: &Type) -> Option<&Type> {
+    if let Some(inner) = json_body_type(ty) {
+        return Some(inner);
+    }
+    match peel(ty) {
+        Type::Tuple(tuple) => tuple.elems.last().and_then(response_body_type),
+        ty => {
+            let ok = wrapped_types(ty, "Result")?.next()?;
+            response_body_type(ok)
+        }
+    }
+}
+
+/// `T` in `Name<T>`, `some::path::Name<T>`.
+fn wrapped_type<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let mut types = wrapped_types(ty, name)?;
+    match (types.next(), types.next()) {
+        (Some(ty), None) => Some(ty),
+        _ => None,
+    }
+}
+
+/// The type arguments of `Name<...>`.
+fn wrapped_types<'a>(ty: &'a Type, name: &str) -> Option<impl Iterator<Item = &'a Type>> {
     let Type::Path(ty) = peel(ty) else { return None };
     if ty.qself.is_some() {
         return None;
     }
     let last = ty.path.segments.last()?;
-    if last.ident != "Path" {
+    if last.ident != name {
         return None;
     }
     let PathArguments::AngleBracketed(args) = &last.arguments else { return None };
-    let mut types = args.args.iter().filter_map(|arg| match arg {
+    Some(args.args.iter().filter_map(|arg| match arg {
         GenericArgument::Type(ty) => Some(ty),
         _ => None,
-    });
-    match (types.next(), types.next()) {
-        (Some(ty), None) => Some(ty),
-        _ => None,
-    }
+    }))
 }
 
 /// Sees through `(T)` and the invisible groups `macro_rules!` wraps types in.
@@ -466,6 +472,12 @@ fn peel(mut ty: &Type) -> &Type {
 mod tests {
     use super::*;
     use quote::quote;
+
+    fn all_of(perms: &[&str]) -> Policy {
+        Policy::Permissions(vec![
+            perms.iter().map(|p| policy::Atom::Lit((*p).to_owned())).collect(),
+        ])
+    }
 
     fn validate(attr: TokenStream, item: TokenStream) -> Result<Route, Vec<String>> {
         let messages = |e: syn::Error| e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>();
@@ -511,7 +523,7 @@ mod tests {
         assert_eq!(valid(quote!(get, "/", authenticated)).policy, Policy::Authenticated);
         assert_eq!(
             valid(quote!(get, "/", permissions = ["a", "users:read", "x!#[]~"])).policy,
-            Policy::Permissions(vec!["a".into(), "users:read".into(), "x!#[]~".into()])
+            all_of(&["a", "users:read", "x!#[]~"])
         );
     }
 
@@ -553,7 +565,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(route.method, Method::Get);
         assert_eq!(route.path, "/private/info/");
-        assert_eq!(route.policy, Policy::Permissions(vec!["my-permission-name".into()]));
+        assert_eq!(route.policy, all_of(&["my-permission-name"]));
         assert_eq!(route.tags, ["Private"]);
         assert_eq!(route.docs.summary.as_deref(), Some("Info"));
         assert_eq!(

@@ -35,7 +35,7 @@ pub(crate) enum MethodArg {
 pub(crate) enum RouteOption {
     Public(kw::public),
     Authenticated(kw::authenticated),
-    Permissions(kw::permissions, StrList),
+    Permissions(kw::permissions, PermExpr),
     Name(kw::name, LitStr),
     Tags(kw::tags, StrList),
 }
@@ -60,6 +60,24 @@ impl RouteOption {
             RouteOption::Tags(k, _) => k.span,
         }
     }
+}
+
+/// The right-hand side of `permissions = ...`.
+pub(crate) enum PermExpr {
+    /// `["a", Perm::B, any(..)]`: all of them.
+    List { bracket: token::Bracket, items: Vec<PermExpr> },
+    /// `any(..)` or `all(..)`.
+    Call { combinator: Combinator, ident: Ident, paren: token::Paren, items: Vec<PermExpr> },
+    /// `"a"`
+    Lit(LitStr),
+    /// `Perm::MyPermission`: a permission declared with `warden::permissions!`.
+    Declared(syn::Path),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Combinator {
+    Any,
+    All,
 }
 
 /// `["a", "b"]`
@@ -173,7 +191,7 @@ fn parse_option(input: ParseStream<'_>, h: &str) -> syn::Result<RouteOption> {
     } else if lookahead.peek(kw::permissions) {
         let key = input.parse()?;
         input.parse::<Token![=]>()?;
-        Ok(RouteOption::Permissions(key, parse_str_list(input, h, "permissions")?))
+        Ok(RouteOption::Permissions(key, parse_perm_expr(input, h, true)?))
     } else if lookahead.peek(kw::name) {
         let key = input.parse()?;
         input.parse::<Token![=]>()?;
@@ -219,6 +237,75 @@ fn near_miss(found: &str) -> Option<&'static str> {
     KEYS.into_iter().find(|key| {
         lower == *key || (lower.len() >= 3 && (key.starts_with(&lower) || lower.starts_with(key)))
     })
+}
+
+/// `top` is true for the value right after `permissions =`, where a bare
+/// string is a likely mistake for `["..."]`.
+fn parse_perm_expr(input: ParseStream<'_>, h: &str, top: bool) -> syn::Result<PermExpr> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        if top {
+            return Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "route `{h}`: `permissions` takes a list of strings\n\
+                     help: put it in brackets: `permissions = [{:?}]`",
+                    lit.value()
+                ),
+            ));
+        }
+        return Ok(PermExpr::Lit(lit));
+    }
+    if input.peek(token::Bracket) {
+        let content;
+        let bracket = bracketed!(content in input);
+        let items = parse_perm_items(&content, h)?;
+        return Ok(PermExpr::List { bracket, items });
+    }
+    if input.peek(Ident) && input.peek2(token::Paren) {
+        let ident: Ident = input.parse()?;
+        let combinator = match ident.to_string().as_str() {
+            "any" => Combinator::Any,
+            "all" => Combinator::All,
+            other => {
+                return Err(syn::Error::new(
+                    ident.span(),
+                    format!(
+                        "route `{h}`: unknown permission combinator `{other}`\n\
+                         help: use `any(...)` (at least one) or `all(...)` (every one)"
+                    ),
+                ));
+            }
+        };
+        let content;
+        let paren = syn::parenthesized!(content in input);
+        let items = parse_perm_items(&content, h)?;
+        return Ok(PermExpr::Call { combinator, ident, paren, items });
+    }
+    if !top && (input.peek(Token![::]) || input.peek(Ident)) {
+        return Ok(PermExpr::Declared(input.call(syn::Path::parse_mod_style)?));
+    }
+    let found = until_comma(input)?;
+    Err(syn::Error::new_spanned(
+        found,
+        format!(
+            "route `{h}`: expected a permission: a string literal, a permission declared with \
+             `warden::permissions!`, or `any(...)` / `all(...)`\n\
+             help: e.g. `permissions = [\"read\"]` or `permissions = any(\"admin\", [\"read\", \"write\"])`"
+        ),
+    ))
+}
+
+fn parse_perm_items(content: ParseStream<'_>, h: &str) -> syn::Result<Vec<PermExpr>> {
+    let mut items = Vec::new();
+    while !content.is_empty() {
+        items.push(parse_perm_expr(content, h, false)?);
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(items)
 }
 
 fn parse_str_list(input: ParseStream<'_>, h: &str, key: &str) -> syn::Result<StrList> {
@@ -376,15 +463,29 @@ mod tests {
     fn permission_lists() {
         let parsed = args(quote!(post, "/", permissions = ["a", "b",]));
         match &parsed.options[..] {
-            [RouteOption::Permissions(_, list)] => {
-                assert_eq!(list.items.iter().map(LitStr::value).collect::<Vec<_>>(), ["a", "b"]);
+            [RouteOption::Permissions(_, PermExpr::List { items, .. })] => {
+                let values: Vec<_> = items
+                    .iter()
+                    .map(|item| match item {
+                        PermExpr::Lit(lit) => lit.value(),
+                        _ => panic!("expected literals"),
+                    })
+                    .collect();
+                assert_eq!(values, ["a", "b"]);
             }
             _ => panic!("expected permissions"),
         }
         let empty = args(quote!(post, "/", permissions = []));
-        assert!(
-            matches!(&empty.options[..], [RouteOption::Permissions(_, l)] if l.items.is_empty())
-        );
+        assert!(matches!(
+            &empty.options[..],
+            [RouteOption::Permissions(_, PermExpr::List { items, .. })] if items.is_empty()
+        ));
+        let any = args(quote!(post, "/", permissions = any("a", Perm::B, ["c", "d"])));
+        assert!(matches!(
+            &any.options[..],
+            [RouteOption::Permissions(_, PermExpr::Call { combinator: Combinator::Any, items, .. })]
+                if items.len() == 3
+        ));
     }
 
     #[test]
@@ -444,8 +545,8 @@ mod tests {
                 .starts_with("route `h`: `tags` takes a list of strings")
         );
         assert!(
-            error(quote!(get, "/", permissions = [ADMIN]))
-                .starts_with("route `h`: expected a string literal in `permissions = [...]`")
+            error(quote!(get, "/", permissions = [1]))
+                .starts_with("route `h`: expected a permission: a string literal")
         );
         assert!(
             error(quote!(get, "/", name = get_user))

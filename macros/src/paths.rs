@@ -47,3 +47,10 @@ pub(crate) fn option() -> TokenStream {
 pub(crate) fn module_path() -> TokenStream {
     quote!(::core::module_path!())
 }
+
+/// `schema_fn::<T>`: documents `T` as a JSON body, and requires
+/// `T: JsonSchema` with a readable error.
+pub(crate) fn schema_fn() -> TokenStream {
+    let rt = private();
+    quote!(#rt::schema_fn)
+}

@@ -182,6 +182,11 @@ where
         &self.version
     }
 
+    /// The authenticator given to [`App::auth`], if any.
+    pub fn authenticator(&self) -> Option<&Authenticator> {
+        self.auth.as_ref()
+    }
+
     /// The permission table: every route with its method, path, name and
     /// policy.
     pub fn table(&self) -> impl ExactSizeIterator<Item = &'static Route> + '_ {

@@ -179,6 +179,11 @@ impl Authenticator {
         self.config.cookie.as_deref()
     }
 
+    /// Where permissions are read from in a verified token.
+    pub fn permission_source(&self) -> &PermissionSource {
+        &self.config.permissions
+    }
+
     /// Finds the request's token: the header first; only when the header is
     /// absent, the cookie.
     fn credential<'a>(&self, headers: &'a HeaderMap) -> Result<Credential<'a>, HttpError> {
@@ -232,7 +237,7 @@ impl Authenticator {
         };
         let jwt = self.config.verifier.verify(token).map_err(|e| HttpError::invalid_token(&e))?;
         let source = &self.config.permissions;
-        if !policy.permissions().iter().all(|p| source.grants(jwt.payload(), p)) {
+        if !policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)) {
             return Err(HttpError::forbidden(forbidden.clone()));
         }
         Ok(Claims(Arc::new(jwt)))

@@ -32,10 +32,12 @@ pub(crate) struct AuthLayer {
 
 impl AuthLayer {
     pub(crate) fn new(auth: Authenticator, policy: Policy) -> Self {
-        let scope = policy.permissions().join(" ");
-        // Permissions are checked by `#[route]` to be RFC 6749 scope tokens,
-        // which are valid in a quoted-string; a hand-built `Policy` might not
-        // be, and then the header simply omits the scope.
+        // RFC 6750 §3 names one scope value; for alternatives, the first set
+        // (the others are in the OpenAPI document). Permissions are checked
+        // by `#[route]` to be RFC 6749 scope tokens, valid in a
+        // quoted-string; a hand-built `Policy` might not be, and then the
+        // header omits the scope.
+        let scope = policy.alternatives().first().map(|set| set.join(" ")).unwrap_or_default();
         let forbidden =
             HeaderValue::try_from(format!(r#"Bearer error="insufficient_scope", scope="{scope}""#))
                 .unwrap_or_else(|_| {

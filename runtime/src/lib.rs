@@ -11,7 +11,9 @@
 //! use warden::jwt::{HmacSecret, Verifier};
 //! use warden::{App, Auth, Json, route, routes};
 //!
-//! #[derive(Serialize)]
+//! // Body types derive `JsonSchema` for the OpenAPI document.
+//! #[derive(Serialize, warden::schemars::JsonSchema)]
+//! #[schemars(crate = "warden::schemars")]
 //! struct Info {
 //!     public: bool,
 //! }
@@ -78,6 +80,14 @@
 //! | missing permissions | 403 | `"Insufficient permissions"` |
 //! | unknown route, wrong method | 404, 405 | `"Not Found"`, `"Method Not Allowed"` |
 //! | bad body ([`Json`]) | 400 | `{"error": "InvalidBody", "field": ..., "description": ...}` |
+//!
+//! # Testing the policies
+//!
+//! With the `testing` feature, `warden::testing::PolicyMatrix` calls every
+//! route of the table in-process, with no token, a forged token, tokens
+//! lacking permissions and a token holding exactly the required ones (in the
+//! header and in the cookie), and reports every answer that breaks the
+//! declared policy. [`table_json`] exports the table for review.
 #![warn(missing_docs)]
 
 #[doc(hidden)]
@@ -89,9 +99,12 @@ mod error;
 mod json;
 pub mod jwt;
 mod layer;
+mod listing;
 mod openapi;
 mod route;
 mod routes;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use app::{
     App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH, ServeError, serve, serve_listener,
@@ -99,6 +112,9 @@ pub use app::{
 pub use auth::{Auth, Authenticator, Claims, PermissionSource};
 pub use error::HttpError;
 pub use json::Json;
+pub use listing::table_json;
 pub use route::{Method, Policy, Route, RouteDef};
 pub use routes::Routes;
-pub use warden_macros::route;
+/// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
+pub use schemars;
+pub use warden_macros::{permissions, route};

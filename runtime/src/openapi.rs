@@ -37,7 +37,7 @@ pub(crate) fn document<'r>(
     let mut paths = Map::new();
     for route in routes {
         let operation = operation(route, &schemes, &mut generator);
-        let item = paths.entry(route.path()).or_insert_with(|| json!({}));
+        let item = paths.entry(template(route.path())).or_insert_with(|| json!({}));
         item[route.method().as_lowercase_str()] = operation;
     }
 
@@ -134,18 +134,36 @@ fn operation(route: &Route, schemes: &[(String, Value)], generator: &mut SchemaG
     let policy = route.policy();
     if !policy.is_public() {
         responses.insert("401".into(), json!({"$ref": "#/components/responses/Unauthorized"}));
-        if let Policy::Permissions(_) = policy {
+        let alternatives = policy.alternatives();
+        if !alternatives.is_empty() {
             responses.insert("403".into(), json!({"$ref": "#/components/responses/Forbidden"}));
         }
-        let scopes = policy.permissions();
-        // Any one scheme suffices: a list of single-scheme requirements.
-        let security: Vec<Value> =
-            schemes.iter().map(|(name, _)| json!({ name.as_str(): scopes })).collect();
+        // The requirement list is an OR: one entry per permission set and
+        // scheme (any scheme carries the token), each listing the set.
+        let sets: &[&[&str]] = if alternatives.is_empty() { &[&[]] } else { alternatives };
+        let security: Vec<Value> = sets
+            .iter()
+            .flat_map(|set| schemes.iter().map(move |(name, _)| json!({ name.as_str(): set })))
+            .collect();
         op.insert("security".into(), security.into());
-        op.insert("x-permissions".into(), scopes.into());
+        op.insert("x-permissions".into(), x_permissions(policy));
     }
     op.insert("responses".into(), responses.into());
     Value::Object(op)
+}
+
+/// `["a", "b"]` for all-of, `{"anyOf": [["a"], ["b", "c"]]}` for
+/// alternatives, `[]` for any valid token.
+fn x_permissions(policy: &Policy) -> Value {
+    match policy {
+        Policy::AnyOf(alternatives) => json!({ "anyOf": alternatives }),
+        _ => json!(policy.alternatives().first().copied().unwrap_or_default()),
+    }
+}
+
+/// The OpenAPI path template: axum's `{*rest}` wildcard is `{rest}` there.
+fn template(path: &str) -> String {
+    path.replace("{*", "{")
 }
 
 /// Names of `{param}` and `{*param}` segments.

@@ -81,8 +81,12 @@ pub enum Policy {
     Public,
     /// Any valid token.
     Authenticated,
-    /// A valid token holding every listed permission.
+    /// A valid token holding every listed permission: `permissions = [...]`.
     Permissions(&'static [&'static str]),
+    /// A valid token holding every permission of at least one set:
+    /// `permissions = any(...)`, normalised by `#[route]` to alternatives
+    /// none of which contains another.
+    AnyOf(&'static [&'static [&'static str]]),
 }
 
 impl Policy {
@@ -91,29 +95,55 @@ impl Policy {
         matches!(self, Policy::Public)
     }
 
-    /// The permissions a token must hold (empty unless [`Policy::Permissions`]).
-    pub const fn permissions(&self) -> &'static [&'static str] {
+    /// The sets of permissions of which a token must hold at least one
+    /// entirely. Empty when no permission is needed (public and
+    /// authenticated routes).
+    pub fn alternatives(&self) -> &[&'static [&'static str]] {
         match self {
-            Policy::Permissions(p) => p,
-            _ => &[],
+            Policy::Permissions(all) => std::slice::from_ref(all),
+            Policy::AnyOf(alternatives) => alternatives,
+            Policy::Public | Policy::Authenticated => &[],
         }
+    }
+
+    /// Whether a token granting what `grants` says satisfies the permission
+    /// part of this policy (always true without one).
+    pub fn is_satisfied_by(&self, mut grants: impl FnMut(&str) -> bool) -> bool {
+        let alternatives = self.alternatives();
+        alternatives.is_empty() || alternatives.iter().any(|set| set.iter().all(|p| grants(p)))
     }
 }
 
 impl fmt::Display for Policy {
+    /// As it would be written in `#[route]`: `permissions = ["a", "b"]` or
+    /// `permissions = any(["a"], ["b", "c"])`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn list(f: &mut fmt::Formatter<'_>, perms: &[&str]) -> fmt::Result {
+            f.write_str("[")?;
+            for (i, p) in perms.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{p:?}")?;
+            }
+            f.write_str("]")
+        }
         match self {
             Policy::Public => f.write_str("public"),
             Policy::Authenticated => f.write_str("authenticated"),
             Policy::Permissions(perms) => {
-                f.write_str("permissions = [")?;
-                for (i, p) in perms.iter().enumerate() {
+                f.write_str("permissions = ")?;
+                list(f, perms)
+            }
+            Policy::AnyOf(alternatives) => {
+                f.write_str("permissions = any(")?;
+                for (i, set) in alternatives.iter().enumerate() {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{p:?}")?;
+                    list(f, set)?;
                 }
-                f.write_str("]")
+                f.write_str(")")
             }
         }
     }
@@ -141,6 +171,38 @@ pub struct RouteParts {
     pub tags: &'static [&'static str],
     pub summary: Option<&'static str>,
     pub description: Option<&'static str>,
+    pub request_body: Option<SchemaFn>,
+    pub response_body: Option<SchemaFn>,
+}
+
+/// Writes the JSON Schema of a body type into the document's generator.
+#[doc(hidden)]
+pub type SchemaFn = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
+
+/// A type used as a `Json<T>` body of a `#[route]` handler.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a JSON body of a `#[route]` handler but does not implement `JsonSchema`",
+    label = "the OpenAPI document needs this type's schema",
+    note = "add `#[derive(schemars::JsonSchema)]` to the type (schemars 1, also re-exported as `warden::schemars`)"
+)]
+pub trait BodySchema {
+    /// The schema, or a `$ref` to it.
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+}
+
+impl<T: schemars::JsonSchema + ?Sized> BodySchema for T {
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<T>()
+    }
+}
+
+/// The [`SchemaFn`] of `T`.
+#[doc(hidden)]
+pub fn schema_fn<T: BodySchema + ?Sized>(
+    generator: &mut schemars::SchemaGenerator,
+) -> schemars::Schema {
+    T::schema(generator)
 }
 
 impl Route {
@@ -163,6 +225,16 @@ impl Route {
     /// OpenAPI `operationId`.
     pub const fn name(&self) -> &'static str {
         self.parts.name
+    }
+
+    /// The handler function's name, e.g. `get_user`.
+    pub const fn handler_name(&self) -> &'static str {
+        self.parts.handler
+    }
+
+    /// The module the handler is declared in, e.g. `my_app::users`.
+    pub const fn module_path(&self) -> &'static str {
+        self.parts.module
     }
 
     /// The handler function's path, e.g. `my_app::users::get_user`.
@@ -190,18 +262,20 @@ impl Route {
         self.parts.description
     }
 
-    pub(crate) fn request_schema(
+    /// The JSON Schema of the `Json<T>` request body, if the handler takes one.
+    pub fn request_schema(
         &self,
-        _generator: &mut schemars::SchemaGenerator,
+        generator: &mut schemars::SchemaGenerator,
     ) -> Option<serde_json::Value> {
-        None
+        self.parts.request_body.map(|f| f(generator).to_value())
     }
 
-    pub(crate) fn response_schema(
+    /// The JSON Schema of the `Json<T>` response body, if the handler returns one.
+    pub fn response_schema(
         &self,
-        _generator: &mut schemars::SchemaGenerator,
+        generator: &mut schemars::SchemaGenerator,
     ) -> Option<serde_json::Value> {
-        None
+        self.parts.response_body.map(|f| f(generator).to_value())
     }
 }
 

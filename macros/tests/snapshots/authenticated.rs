@@ -19,5 +19,7 @@ impl ::warden::__private::RouteDef for delete_user {
         tags: &[],
         summary: ::core::option::Option::None,
         description: ::core::option::Option::None,
+        request_body: ::core::option::Option::None,
+        response_body: ::core::option::Option::None,
     });
 }

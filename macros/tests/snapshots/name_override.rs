@@ -19,5 +19,11 @@ impl ::warden::__private::RouteDef for sign_in {
         tags: &[],
         summary: ::core::option::Option::None,
         description: ::core::option::Option::None,
+        request_body: ::core::option::Option::Some(
+            ::warden::__private::schema_fn::<Credentials>,
+        ),
+        response_body: ::core::option::Option::Some(
+            ::warden::__private::schema_fn::<Token>,
+        ),
     });
 }

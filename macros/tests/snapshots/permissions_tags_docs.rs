@@ -24,5 +24,9 @@ impl ::warden::__private::RouteDef for protected_info {
         description: ::core::option::Option::Some(
             "Returns a brief description of the API.",
         ),
+        request_body: ::core::option::Option::None,
+        response_body: ::core::option::Option::Some(
+            ::warden::__private::schema_fn::<Info>,
+        ),
     });
 }

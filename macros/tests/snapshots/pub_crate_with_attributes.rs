@@ -25,5 +25,7 @@ impl ::warden::__private::RouteDef for r#upload {
         tags: &["Admin", "Files"],
         summary: ::core::option::Option::Some("Upload a file."),
         description: ::core::option::Option::None,
+        request_body: ::core::option::Option::None,
+        response_body: ::core::option::Option::None,
     });
 }

@@ -19,5 +19,9 @@ impl ::warden::__private::RouteDef for public_info {
         tags: &[],
         summary: ::core::option::Option::None,
         description: ::core::option::Option::None,
+        request_body: ::core::option::Option::None,
+        response_body: ::core::option::Option::Some(
+            ::warden::__private::schema_fn::<Info>,
+        ),
     });
 }

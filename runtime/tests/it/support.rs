@@ -37,7 +37,8 @@ async fn admin() -> Json<Value> {
     Json(json!({"admin": true}))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, warden::schemars::JsonSchema)]
+#[schemars(crate = "warden::schemars")]
 #[allow(dead_code)] // deserialized only
 struct Model {
     name: String,

@@ -13,7 +13,7 @@ struct Page {
     limit: Option<u32>,
 }
 
-#[derive(Deserialize, Serialize)]
+#[derive(Deserialize, Serialize, schemars::JsonSchema)]
 struct User {
     id: u32,
     name: String,
