@@ -46,22 +46,36 @@ impl PermissionSource {
                         .is_some_and(|roles| roles.values().any(|r| in_list(Some(r))))
                     || in_list(claims.get("permissions"))
             }
-            PermissionSource::Pointer(pointer) => {
-                // `Map` has no `pointer`; the first segment is looked up here.
-                let mut segments = pointer.strip_prefix('/').unwrap_or(pointer).splitn(2, '/');
-                let first = segments.next().unwrap_or_default();
-                let value = claims.get(first);
-                let value = match segments.next() {
-                    Some(rest) => value.and_then(|v| v.pointer(&format!("/{rest}"))),
-                    None => value,
-                };
-                in_list(value)
-            }
+            PermissionSource::Pointer(pointer) => in_list(resolve_pointer(claims, pointer)),
             PermissionSource::Scope(claim) => claims
                 .get(claim)
                 .and_then(Value::as_str)
                 .is_some_and(|s| s.split(' ').any(|p| p == permission)),
         }
+    }
+}
+
+/// RFC 6901 over a claims object, without allocating unless a segment is
+/// escaped. A missing leading `/` is tolerated (`realm_access/roles`).
+fn resolve_pointer<'a>(claims: &'a Map<String, Value>, pointer: &str) -> Option<&'a Value> {
+    let mut segments = pointer.strip_prefix('/').unwrap_or(pointer).split('/');
+    let mut current = claims.get(&*unescape(segments.next()?))?;
+    for segment in segments {
+        let key = unescape(segment);
+        current = match current {
+            Value::Object(map) => map.get(&*key)?,
+            Value::Array(items) => items.get(key.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains('~') {
+        segment.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        segment.into()
     }
 }
 
@@ -322,6 +336,10 @@ mod tests {
         let kc = PermissionSource::Pointer("/realm_access/roles".into());
         assert!(grants(&kc, json!({"realm_access": {"roles": ["admin"]}}), "admin"));
         assert!(!grants(&kc, json!({"data": {"permissions": ["admin"]}}), "admin"));
+        let escaped = PermissionSource::Pointer("/https:~1~1example.com~1roles/a~0b".into());
+        assert!(grants(&escaped, json!({"https://example.com/roles": {"a~b": ["x"]}}), "x"));
+        let indexed = PermissionSource::Pointer("/groups/1".into());
+        assert!(grants(&indexed, json!({"groups": [["a"], ["b"]]}), "b"));
         let scope = PermissionSource::Scope("scope".into());
         assert!(grants(&scope, json!({"scope": "read write"}), "write"));
         assert!(!grants(&scope, json!({"scope": "read writer"}), "write"));

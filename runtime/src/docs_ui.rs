@@ -88,6 +88,7 @@ fn page(prefix: &str, schema_path: &str, title: &str) -> String {
         deepLinking: true,
         persistAuthorization: true,
         withCredentials: true,
+        validatorUrl: null,
       }});
     }};
   </script>

@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use serde_json::json;
 use warden::jwt::Algorithm;
-use warden::{Auth, PermissionSource};
+use warden::{Auth, PermissionSource, route};
 
 use crate::support::*;
 
@@ -170,4 +170,69 @@ async fn two_token_cookies_are_rejected() {
 async fn head_follows_the_get_policy() {
     let request = axum::http::Request::head("/private/").body(Body::empty()).unwrap();
     assert_eq!(send(&app(), request).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn any_of_accepts_either_set_and_nothing_less() {
+    let router = app();
+    for (held, status) in [
+        (&["admin"][..], StatusCode::OK),
+        (&["read", "write"], StatusCode::OK),
+        (&["write", "read", "extra"], StatusCode::OK),
+        (&["read"], StatusCode::FORBIDDEN),
+        (&["write"], StatusCode::FORBIDDEN),
+        (&[], StatusCode::FORBIDDEN),
+    ] {
+        let answer = get_bearer(&router, "/either/", &token_with(held)).await;
+        assert_eq!(answer.status, status, "{held:?}");
+    }
+    let answer = get_bearer(&router, "/either/", &token_with(&["read"])).await;
+    // RFC 6750 names one scope: the first alternative.
+    assert_eq!(answer.www_authenticate(), r#"Bearer error="insufficient_scope", scope="admin""#);
+}
+
+#[tokio::test]
+async fn nested_all_of_any() {
+    let router = app();
+    for (held, status) in [
+        (&["read", "x"][..], StatusCode::OK),
+        (&["read", "y"], StatusCode::OK),
+        (&["read"], StatusCode::FORBIDDEN),
+        (&["x", "y"], StatusCode::FORBIDDEN),
+    ] {
+        assert_eq!(
+            get_bearer(&router, "/nested/", &token_with(held)).await.status,
+            status,
+            "{held:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn declared_permission_is_enforced_by_its_value() {
+    let router = app();
+    assert_eq!(
+        get_bearer(&router, "/audit/", &token_with(&["audit"])).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        get_bearer(&router, "/audit/", &token_with(&["Audit"])).await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn routes_from_two_lists_colliding_are_a_build_error() {
+    // One `routes![...]` rejects duplicates at compile time; across calls the
+    // app checks before serving.
+    #[route(get, "/public/", public)]
+    async fn again() {}
+    let secret = secret();
+    let err = warden::App::<()>::new("T", "1")
+        .auth(Auth::new(warden::jwt::Verifier::hmac(&secret)).build().unwrap())
+        .routes(warden::routes![crate::support::public])
+        .routes(warden::routes![again])
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().starts_with("duplicate route `GET /public/`"), "{err}");
 }

@@ -18,7 +18,7 @@ pub(crate) fn secret() -> HmacSecret {
 }
 
 #[route(get, "/public/", public)]
-async fn public() -> Json<Value> {
+pub(crate) async fn public() -> Json<Value> {
     Json(json!({"public": true}))
 }
 
@@ -35,6 +35,28 @@ async fn private() -> Json<Value> {
 #[route(get, "/admin/", permissions = ["read", "admin"])]
 async fn admin() -> Json<Value> {
     Json(json!({"admin": true}))
+}
+
+#[route(get, "/either/", permissions = any("admin", ["read", "write"]))]
+async fn either() -> Json<Value> {
+    Json(json!({"either": true}))
+}
+
+#[route(get, "/nested/", permissions = all("read", any("x", "y")))]
+async fn nested() -> Json<Value> {
+    Json(json!({"nested": true}))
+}
+
+warden::permissions! {
+    /// Permissions declared once, named by routes.
+    pub(crate) enum Perm {
+        Audit = "audit",
+    }
+}
+
+#[route(get, "/audit/", permissions = [Perm::Audit])]
+async fn audit() -> Json<Value> {
+    Json(json!({"audit": true}))
 }
 
 #[derive(Deserialize, warden::schemars::JsonSchema)]
@@ -61,7 +83,7 @@ pub(crate) fn verifier() -> Verifier {
 pub(crate) fn app_with(auth: Auth) -> Router {
     App::new("Test", "1.0.0")
         .auth(auth.build().expect("valid auth config"))
-        .routes(routes![public, me, private, admin, create_model])
+        .routes(routes![public, me, private, admin, create_model, either, nested, audit])
         .build()
         .expect("valid table")
 }
