@@ -46,3 +46,6 @@ expect 403 'Insufficient permissions' -H "Authorization: Bearer $flama" "$base/p
 expect 401 'JWTDecodeException' -H "Authorization: Bearer $token.x" "$base/private/info/"
 expect 404 '"status_code":404' "$base/nope"
 echo "smoke test passed"
+
+echo "attack catalogue:"
+python3 .ci/attacks.py "$base"
