@@ -90,7 +90,13 @@ fn security_schemes(auth: &Authenticator) -> Vec<(String, Value)> {
     if let Some(cookie) = auth.cookie_name() {
         schemes.push((
             COOKIE_SCHEME.to_owned(),
-            json!({"type": "apiKey", "in": "cookie", "name": cookie, "description": "The JWT in a cookie"}),
+            json!({
+                "type": "apiKey",
+                "in": "cookie",
+                "name": cookie,
+                "description": "The JWT in a cookie, as browsers send it. Swagger UI cannot set \
+                                cookies for its requests: authorize with the header scheme there.",
+            }),
         ));
     }
     schemes
