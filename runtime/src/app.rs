@@ -88,6 +88,22 @@ pub enum BuildError {
         /// `GET /path`
         route: String,
     },
+    /// Two routes share a name, which is the OpenAPI `operationId`.
+    DuplicateName {
+        /// The name.
+        name: &'static str,
+        /// The two handlers.
+        handlers: [String; 2],
+    },
+    /// The schema or docs path is malformed.
+    InvalidPath {
+        /// The path.
+        path: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// axum refused the routes (a conflict Warden's checks do not know).
+    Router(String),
 }
 
 impl fmt::Display for BuildError {
@@ -97,12 +113,22 @@ impl fmt::Display for BuildError {
                 write!(f, "duplicate route `{route}`: declared by both `{a}` and `{b}`")
             }
             BuildError::ConflictingPaths { paths: [a, b] } => {
-                write!(f, "paths `{a}` and `{b}` conflict: they differ only in parameter names")
+                write!(
+                    f,
+                    "paths `{a}` and `{b}` conflict: they differ only in parameter names, which axum's router cannot tell apart"
+                )
             }
             BuildError::MissingAuth { route } => write!(
                 f,
                 "route `{route}` requires a token but the app has no `Auth`; call `App::auth`"
             ),
+            BuildError::DuplicateName { name, handlers: [a, b] } => write!(
+                f,
+                "duplicate route name `{name}` (the OpenAPI operationId): used by both `{a}` and `{b}`; \
+                 give one of them `name = \"...\"`"
+            ),
+            BuildError::InvalidPath { path, reason } => write!(f, "path `{path}` {reason}"),
+            BuildError::Router(message) => write!(f, "axum refused the routes: {message}"),
         }
     }
 }
@@ -197,12 +223,28 @@ where
     /// its own auth layer, JSON 404 and 405 for everything else.
     pub fn build(self) -> Result<Router<S>, BuildError> {
         check_table(self.table().collect(), self.auth.is_some())?;
-        let mut router = Router::new();
-        if let Some(schema_path) = &self.schema_path {
-            self.check_free(schema_path)?;
-            let document = Bytes::from(
+        self.check_reserved_paths()?;
+        let document = self.schema_path.as_ref().map(|_| {
+            Bytes::from(
                 serde_json::to_vec_pretty(&self.openapi()).expect("a JSON value always serializes"),
-            );
+            )
+        });
+        // The checks above cover every conflict axum is known to panic on;
+        // should one slip through, it still becomes an error, not a crash.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || self.assemble(document)))
+            .map_err(|panic| {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "axum refused the routes".to_owned());
+                BuildError::Router(message)
+            })
+    }
+
+    fn assemble(self, document: Option<Bytes>) -> Router<S> {
+        let mut router = Router::new();
+        if let (Some(schema_path), Some(document)) = (&self.schema_path, document) {
             router = router.route(
                 schema_path,
                 get(move || async move {
@@ -210,7 +252,6 @@ where
                 }),
             );
             if let Some(docs_path) = &self.docs_path {
-                self.check_free(docs_path)?;
                 router = router.merge(docs_ui::routes(docs_path, schema_path, &self.title));
             }
         }
@@ -222,21 +263,47 @@ where
             }
             router = router.route(route.path(), method_router);
         }
-        Ok(router.fallback(error::not_found).method_not_allowed_fallback(error::method_not_allowed))
+        router.fallback(error::not_found).method_not_allowed_fallback(error::method_not_allowed)
     }
-}
 
-impl<S: Clone + Send + Sync + 'static> App<S> {
-    /// The schema and docs paths must not shadow a route of the table.
-    fn check_free(&self, path: &str) -> Result<(), BuildError> {
-        let trimmed = path.trim_end_matches('/');
-        match self.table().find(|r| r.path().trim_end_matches('/') == trimmed) {
-            Some(route) => Err(BuildError::DuplicateRoute {
-                route: format!("{} {}", route.method(), route.path()),
-                handlers: [route.handler(), "the OpenAPI document or docs page".to_owned()],
-            }),
-            None => Ok(()),
+    /// The paths of the OpenAPI document and the docs page: well formed,
+    /// distinct, and not taken by a route of the table.
+    fn check_reserved_paths(&self) -> Result<(), BuildError> {
+        let mut reserved: Vec<(String, &'static str)> = Vec::new();
+        if let Some(schema_path) = &self.schema_path {
+            reserved.push((schema_path.clone(), "the OpenAPI document"));
+            if let Some(docs_path) = &self.docs_path {
+                if !docs_path.starts_with('/') {
+                    return Err(BuildError::InvalidPath {
+                        path: docs_path.clone(),
+                        reason: "must start with `/`",
+                    });
+                }
+                reserved
+                    .extend(docs_ui::paths(docs_path).into_iter().map(|p| (p, "the docs page")));
+            }
         }
+        for (i, (path, owner)) in reserved.iter().enumerate() {
+            if !path.starts_with('/') {
+                return Err(BuildError::InvalidPath {
+                    path: path.clone(),
+                    reason: "must start with `/`",
+                });
+            }
+            if let Some((_, other)) = reserved[..i].iter().find(|(p, _)| p == path) {
+                return Err(BuildError::DuplicateRoute {
+                    route: format!("GET {path}"),
+                    handlers: [(*other).to_owned(), (*owner).to_owned()],
+                });
+            }
+            if let Some(route) = self.table().find(|r| r.path() == path) {
+                return Err(BuildError::DuplicateRoute {
+                    route: format!("{} {}", route.method(), route.path()),
+                    handlers: [route.handler(), (*owner).to_owned()],
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -310,7 +377,7 @@ fn shape(path: &str) -> String {
                 in_param = false;
                 out.push('}');
             }
-            '*' if in_param => out.push('*'),
+            // axum cannot tell `{*rest}` from `{id}` at the same place either.
             _ if in_param => {}
             _ => out.push(c),
         }
@@ -323,6 +390,17 @@ fn check_table(mut routes: Vec<&'static Route>, has_auth: bool) -> Result<(), Bu
         return Err(BuildError::MissingAuth {
             route: format!("{} {}", route.method(), route.path()),
         });
+    }
+    let mut by_name: Vec<&&Route> = routes.iter().collect();
+    by_name.sort_by_key(|r| r.name());
+    for pair in by_name.windows(2) {
+        let [a, b] = pair else { unreachable!() };
+        if a.name() == b.name() {
+            return Err(BuildError::DuplicateName {
+                name: a.name(),
+                handlers: [a.handler(), b.handler()],
+            });
+        }
     }
     routes.sort_by_key(|r| (shape(r.path()), r.method()));
     for pair in routes.windows(2) {
@@ -350,7 +428,7 @@ mod tests {
     #[test]
     fn shapes_erase_parameter_names() {
         assert_eq!(shape("/u/{id}/x"), "/u/{}/x");
-        assert_eq!(shape("/f/{*rest}"), "/f/{*}");
+        assert_eq!(shape("/f/{*rest}"), "/f/{}");
         assert_eq!(shape("/plain/"), "/plain/");
     }
 }

@@ -4,9 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -79,6 +79,12 @@ fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// A cookie value without one pair of enclosing double quotes (RFC 6265
+/// §4.1.1 allows them).
+fn unquote(value: &str) -> &str {
+    value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value)
+}
+
 /// The JWT side of an app: how tokens are verified, where they are found,
 /// and where their permissions are read.
 ///
@@ -99,6 +105,17 @@ pub struct Auth {
     scheme: String,
     cookie: Option<String>,
     permissions: PermissionSource,
+    cross_site: CrossSite,
+}
+
+/// Which cross-site requests may authenticate with the cookie.
+#[derive(Clone, Debug)]
+enum CrossSite {
+    /// Unsafe methods only from the same origin or these trusted ones.
+    Refuse {
+        trusted_origins: Vec<String>,
+    },
+    Allow,
 }
 
 impl fmt::Debug for Auth {
@@ -109,6 +126,7 @@ impl fmt::Debug for Auth {
             .field("scheme", &self.scheme)
             .field("cookie", &self.cookie)
             .field("permissions", &self.permissions)
+            .field("cross_site", &self.cross_site)
             .finish()
     }
 }
@@ -126,7 +144,30 @@ impl Auth {
             scheme: "Bearer".into(),
             cookie: Some(DEFAULT_COOKIE.into()),
             permissions: PermissionSource::Flama,
+            cross_site: CrossSite::Refuse { trusted_origins: Vec::new() },
         }
+    }
+
+    /// Also accepts the cookie on unsafe requests (`POST`, `DELETE`, ...)
+    /// coming from this origin, e.g. `https://app.example.com`.
+    ///
+    /// By default a browser request whose `Sec-Fetch-Site` is `cross-site`,
+    /// or whose `Origin` differs from its `Host`, cannot authenticate an
+    /// unsafe method with the cookie (cross-site request forgery): it gets
+    /// 403. Tokens in the header are never affected, and neither are clients
+    /// that send no `Origin` (curl, servers).
+    pub fn trust_origin(mut self, origin: impl Into<String>) -> Self {
+        if let CrossSite::Refuse { trusted_origins } = &mut self.cross_site {
+            trusted_origins.push(origin.into());
+        }
+        self
+    }
+
+    /// Turns the cross-site check of [`trust_origin`](Self::trust_origin)
+    /// off, e.g. behind a proxy that already enforces it.
+    pub fn allow_cross_site_cookies(mut self) -> Self {
+        self.cross_site = CrossSite::Allow;
+        self
     }
 
     /// The header carrying `SCHEME TOKEN` (default `Authorization`, `Bearer`).
@@ -174,7 +215,8 @@ pub struct Authenticator {
 /// What the request carried.
 enum Credential<'a> {
     None,
-    Token(&'a str),
+    Header(&'a str),
+    Cookie(&'a str),
 }
 
 impl Authenticator {
@@ -206,12 +248,19 @@ impl Authenticator {
             if values.next().is_some() {
                 return Err(HttpError::invalid_request("multiple authorization headers"));
             }
-            return Ok(self.bearer(value).map_or(Credential::None, Credential::Token));
+            return Ok(self.bearer(value).map_or(Credential::None, Credential::Header));
         }
         let Some(name) = &self.config.cookie else { return Ok(Credential::None) };
         let mut found = None;
         for value in headers.get_all(header::COOKIE) {
-            let Ok(value) = value.to_str() else { continue };
+            let Ok(value) = value.to_str() else {
+                // A header that is not text cannot be searched reliably; if
+                // it may hold the token, the credentials are ambiguous.
+                if value.as_bytes().windows(name.len()).any(|w| w == name.as_bytes()) {
+                    return Err(HttpError::invalid_request("unreadable cookie header"));
+                }
+                continue;
+            };
             for cookie in cookie::Cookie::split_parse(value).flatten() {
                 if cookie.name() != name {
                     continue;
@@ -219,10 +268,37 @@ impl Authenticator {
                 if found.is_some() {
                     return Err(HttpError::invalid_request("multiple token cookies"));
                 }
-                found = cookie.value_raw().map(|v| v.trim_matches('"'));
+                // `value()` strips one pair of enclosing quotes, no more.
+                found = Some(cookie.value_raw().map_or("", unquote));
             }
         }
-        Ok(found.filter(|t| !t.is_empty()).map_or(Credential::None, Credential::Token))
+        Ok(found.filter(|t| !t.is_empty()).map_or(Credential::None, Credential::Cookie))
+    }
+
+    /// Whether an unsafe request authenticated by the cookie may come from
+    /// where it says it comes from (cross-site request forgery defence).
+    fn cookie_allowed(&self, method: &Method, headers: &HeaderMap) -> bool {
+        let CrossSite::Refuse { trusted_origins } = &self.config.cross_site else { return true };
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
+            return true;
+        }
+        let origin = headers.get(header::ORIGIN).map(|o| o.to_str().unwrap_or("null"));
+        if let Some(origin) = origin
+            && trusted_origins.iter().any(|t| t == origin)
+        {
+            return true;
+        }
+        if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes() == b"cross-site") {
+            return false;
+        }
+        match origin {
+            None => true,
+            Some(origin) => {
+                let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+                let origin_host = origin.split_once("://").map(|(_, rest)| rest);
+                host.is_some() && origin_host == host
+            }
+        }
     }
 
     /// `SCHEME 1*SP token`, scheme case-insensitive. Anything else (another
@@ -241,13 +317,23 @@ impl Authenticator {
     /// error response to send.
     pub(crate) fn authorize(
         &self,
+        method: &Method,
         headers: &HeaderMap,
         policy: &Policy,
         forbidden: &HeaderValue,
     ) -> Result<Claims, HttpError> {
         let token = match self.credential(headers)? {
             Credential::None => return Err(HttpError::unauthorized()),
-            Credential::Token(token) => token,
+            Credential::Header(token) => token,
+            Credential::Cookie(token) => {
+                if !self.cookie_allowed(method, headers) {
+                    return Err(HttpError::new(
+                        axum::http::StatusCode::FORBIDDEN,
+                        "Cross-site request with a cookie credential",
+                    ));
+                }
+                token
+            }
         };
         let jwt = self.config.verifier.verify(token).map_err(|e| HttpError::invalid_token(&e))?;
         let source = &self.config.permissions;
@@ -266,8 +352,8 @@ impl Authenticator {
 /// The verified token of the current request, as an axum extractor.
 ///
 /// Available on every non-public route; the token was decoded once, by the
-/// auth layer, before any extractor ran. On a public route extracting it
-/// answers 401.
+/// auth layer, before any extractor ran. A public route reads no token:
+/// there `Claims` answers 401 and `Option<Claims>` is `None`.
 ///
 /// ```
 /// use warden::{Claims, route};
@@ -299,6 +385,18 @@ impl Claims {
     /// The claims as a typed value.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         T::deserialize(Value::Object(self.0.payload().clone()))
+    }
+}
+
+/// `Option<Claims>`: `None` on a public route, where no token is read.
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, std::convert::Infallible> {
+        Ok(parts.extensions.get::<Claims>().cloned())
     }
 }
 

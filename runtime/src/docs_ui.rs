@@ -54,6 +54,14 @@ where
     router
 }
 
+/// Every path the docs page occupies under `path`.
+pub(crate) fn paths(path: &str) -> Vec<String> {
+    let prefix = path.trim_end_matches('/');
+    let mut paths = page_paths(prefix);
+    paths.extend([CSS, JS].map(|asset| format!("{prefix}/{asset}")));
+    paths
+}
+
 /// The page answers with and without the trailing slash.
 fn page_paths(prefix: &str) -> Vec<String> {
     if prefix.is_empty() {

@@ -37,10 +37,16 @@ where
             .await
             .map_err(|rejection| HttpError::new(rejection.status(), rejection.body_text()))?;
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize(deserializer) {
-            Ok(value) => Ok(Json(value)),
-            Err(err) => Err(body_error(&err)),
-        }
+        let value =
+            serde_path_to_error::deserialize(&mut *deserializer).map_err(|err| body_error(&err))?;
+        // One JSON value and nothing after it, as axum's `Json` requires.
+        deserializer.end().map_err(|_| {
+            HttpError::with_detail(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "InvalidBody", "field": null, "description": "trailing characters after the JSON value"}),
+            )
+        })?;
+        Ok(Json(value))
     }
 }
 
@@ -66,7 +72,7 @@ fn body_error(err: &serde_path_to_error::Error<serde_json::Error>) -> HttpError 
     let description = if inner.is_data() {
         if message.starts_with("missing field") || message.starts_with("unknown field") {
             message.to_owned()
-        } else if let Some((_, expected)) = message.split_once(", expected ") {
+        } else if let Some((_, expected)) = message.rsplit_once(", expected ") {
             format!("invalid value: expected {expected}")
         } else {
             "invalid value".to_owned()
@@ -113,5 +119,9 @@ mod tests {
         assert!(!detail.to_string().contains("1234567"));
         assert_eq!(error_for(r#"{"password": "x"}"#)["description"], "missing field `id`");
         assert_eq!(error_for(r#"{"id": "#)["description"], "unexpected end of JSON input");
+        // The value itself may contain ", expected ": only serde's own last
+        // clause is kept.
+        let detail = error_for(r#"{"id": "x, expected <SECRET>", "password": "p"}"#);
+        assert_eq!(detail["description"], "invalid value: expected u32");
     }
 }

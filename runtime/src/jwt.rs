@@ -94,6 +94,11 @@ impl Jwt {
         if alg.family() != jsonwebtoken::AlgorithmFamily::Hmac {
             return Err(JwtError::decode("only HMAC algorithms can sign with an HMAC secret"));
         }
+        if !secret.allow_weak && secret.as_bytes().len() < hmac_min_len(alg) {
+            return Err(JwtError::decode(
+                "the HMAC secret is shorter than the hash output; see `HmacSecret::allow_weak`",
+            ));
+        }
         let engine = match padding {
             Padding::None => URL_SAFE_NO_PAD,
             Padding::Flama => general_purpose::URL_SAFE,
@@ -137,35 +142,50 @@ pub enum Padding {
 }
 
 /// An HMAC secret. Its bytes never appear in `Debug` output.
+///
+/// Signing with a secret shorter than the hash output (32 bytes for HS256,
+/// RFC 7518 §3.2) is refused unless [`allow_weak`](Self::allow_weak) says
+/// otherwise.
 #[derive(Clone)]
-pub struct HmacSecret(Vec<u8>);
+pub struct HmacSecret {
+    bytes: Vec<u8>,
+    allow_weak: bool,
+}
 
 impl HmacSecret {
     /// Wraps raw secret bytes.
     pub fn new(bytes: impl Into<Vec<u8>>) -> Self {
-        HmacSecret(bytes.into())
+        HmacSecret { bytes: bytes.into(), allow_weak: false }
     }
 
     /// Decodes a hex string, e.g. from `JWT_SECRET_HEX`.
     pub fn from_hex(hex: &str) -> Result<Self, ConfigError> {
-        hex::decode(hex.trim()).map(HmacSecret).map_err(|_| ConfigError::InvalidHexSecret)
+        hex::decode(hex.trim()).map(HmacSecret::new).map_err(|_| ConfigError::InvalidHexSecret)
     }
 
     /// The secret bytes.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.0
+        &self.bytes
     }
 
-    /// Flama's demo secret: 16 zero bytes. Under HMAC it is equivalent to an
-    /// empty key; only for running Flama's article against Warden.
+    /// Lets [`Jwt::encode`] sign with this secret even though it is shorter
+    /// than the hash output. Only for interop with an existing weak secret.
+    pub fn allow_weak(mut self) -> Self {
+        self.allow_weak = true;
+        self
+    }
+
+    /// Flama's demo secret: 16 zero bytes, which under HMAC equals an empty
+    /// key. Only for running Flama's article against Warden; calling this is
+    /// the explicit opt-in to signing with it ([`allow_weak`](Self::allow_weak)).
     pub fn flama_demo() -> Self {
-        HmacSecret(vec![0; 16])
+        HmacSecret::new(vec![0; 16]).allow_weak()
     }
 }
 
 impl fmt::Debug for HmacSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HmacSecret({} bytes, redacted)", self.0.len())
+        write!(f, "HmacSecret({} bytes, redacted)", self.bytes.len())
     }
 }
 
@@ -414,6 +434,11 @@ impl Verifier {
     }
 
     pub(crate) fn verify_at(&self, token: &str, now: u64) -> Result<Jwt, JwtError> {
+        // `Auth::build` checks this once; a `Verifier` used on its own must
+        // not verify with, say, an empty HMAC key either.
+        if self.validate().is_err() {
+            return Err(JwtError::decode("the verifier is misconfigured"));
+        }
         if token.len() > self.max_token_len {
             return Err(JwtError::decode("token exceeds the maximum size"));
         }
@@ -439,6 +464,11 @@ impl Verifier {
             .find(|k| k.algorithms.contains(&alg))
             .ok_or(JwtError::decode("algorithm not allowed"))?;
 
+        // Flama pads the signature even when the signed segments happen to
+        // need no padding, so padding is accepted on it regardless. One token
+        // thus has two spellings (`h.p.s`, `h.p.s=`): anything keyed by a
+        // token (a revocation list) must key on the decoded signature or
+        // `jti`, never on the text.
         let signature = B64_LENIENT_PAD
             .decode(signature)
             .map_err(|_| JwtError::decode("signature is not valid base64url"))?;
@@ -454,19 +484,20 @@ impl Verifier {
     }
 
     fn validate_claims(&self, claims: &Map<String, Value>, now: u64) -> Result<(), JwtError> {
-        let leeway = self.leeway;
+        // In f64: claims may be fractional, and no leeway can overflow.
+        let (now, leeway) = (now as f64, self.leeway as f64);
         if let Some(exp) = numeric_date(claims, "exp")?
-            && now as f64 >= exp + leeway as f64
+            && now >= exp + leeway
         {
             return Err(JwtError::validate("token has expired"));
         }
         if let Some(nbf) = numeric_date(claims, "nbf")?
-            && ((now + leeway) as f64) < nbf
+            && now + leeway < nbf
         {
             return Err(JwtError::validate("token is not valid yet"));
         }
         if let Some(iat) = numeric_date(claims, "iat")?
-            && iat > (now + leeway) as f64
+            && iat > now + leeway
         {
             return Err(JwtError::validate("token is issued in the future"));
         }
@@ -703,6 +734,31 @@ mod tests {
         let v = Verifier::hmac(&HmacSecret::new([7; 32]))
             .with_algorithms([Algorithm::HS256, Algorithm::HS512]);
         assert!(matches!(v.validate(), Err(ConfigError::WeakSecret { min: 64, .. })));
+    }
+
+    #[test]
+    fn weak_secrets_neither_sign_nor_verify_without_opt_in() {
+        let jwt = Jwt::new(Algorithm::HS256, json!({})).unwrap();
+        let weak = HmacSecret::new([7; 31]);
+        assert!(jwt.encode(&weak).is_err());
+        let token = jwt.encode(&weak.clone().allow_weak()).unwrap();
+        let err = Verifier::hmac(&weak).verify(&token).unwrap_err();
+        assert_eq!(err.description(), "the verifier is misconfigured");
+        assert!(Verifier::hmac(&weak).allow_weak_secret().verify(&token).is_ok());
+        let hs512 = Jwt::new(Algorithm::HS512, json!({})).unwrap();
+        assert!(hs512.encode(&HmacSecret::new([7; 32])).is_err());
+    }
+
+    #[test]
+    fn huge_leeway_does_not_overflow() {
+        let secret = HmacSecret::new([1; 32]);
+        let v = Verifier::hmac(&secret).with_leeway(Duration::from_secs(u64::MAX));
+        let token = Jwt::new(Algorithm::HS256, json!({"nbf": 5, "exp": 1, "iat": 3}))
+            .unwrap()
+            .encode(&secret)
+            .unwrap();
+        assert!(v.verify_at(&token, 1_000).is_ok());
+        assert!(v.verify_at(&token, u64::MAX).is_err(), "expired even with the largest leeway");
     }
 
     #[test]

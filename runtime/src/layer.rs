@@ -75,7 +75,7 @@ where
 
     fn call(&mut self, mut req: Request) -> Self::Future {
         let guard = &*self.guard;
-        match guard.auth.authorize(req.headers(), &guard.policy, &guard.forbidden) {
+        match guard.auth.authorize(req.method(), req.headers(), &guard.policy, &guard.forbidden) {
             Ok(claims) => {
                 req.extensions_mut().insert(claims);
                 AuthFuture::Inner { future: self.inner.call(req) }

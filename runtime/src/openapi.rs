@@ -47,8 +47,12 @@ pub(crate) fn document<'r>(
         "schemas": schemas,
         "responses": {
             "Unauthorized": error_response("Missing or invalid token"),
-            "Forbidden": error_response("The token lacks a required permission"),
-            "BadRequest": error_response("The request body is invalid"),
+            "Forbidden": error_response(
+                "The token lacks a required permission, or a cross-site request used the cookie"
+            ),
+            "BadRequest": error_response(
+                "The request body is invalid, or the request carries several tokens"
+            ),
         },
     });
     if !schemes.is_empty() {
@@ -140,10 +144,14 @@ fn operation(route: &Route, schemes: &[(String, Value)], generator: &mut SchemaG
     let policy = route.policy();
     if !policy.is_public() {
         responses.insert("401".into(), json!({"$ref": "#/components/responses/Unauthorized"}));
+        // 403 also on `authenticated` routes: SPEC §4 documents both on every
+        // protected route, and a cross-site cookie request gets 403 there.
+        responses.insert("403".into(), json!({"$ref": "#/components/responses/Forbidden"}));
+        // Ambiguous credentials (two headers or cookies) are a 400.
+        responses
+            .entry("400")
+            .or_insert_with(|| json!({"$ref": "#/components/responses/BadRequest"}));
         let alternatives = policy.alternatives();
-        if !alternatives.is_empty() {
-            responses.insert("403".into(), json!({"$ref": "#/components/responses/Forbidden"}));
-        }
         // The requirement list is an OR: one entry per permission set and
         // scheme (any scheme carries the token), each listing the set.
         let sets: &[&[&str]] = if alternatives.is_empty() { &[&[]] } else { alternatives };

@@ -65,6 +65,21 @@ pub const fn assert_distinct(routes: &[Route]) {
         let mut j = i + 1;
         while j < routes.len() {
             let (a, b) = (&routes[i], &routes[j]);
+            if same_str(a.name(), b.name()) {
+                let message = Message::new()
+                    .push("duplicate route name `")
+                    .push(a.name())
+                    .push("` (the OpenAPI operationId): used by both `")
+                    .push(a.module_path())
+                    .push("::")
+                    .push(a.handler_name())
+                    .push("` and `")
+                    .push(b.module_path())
+                    .push("::")
+                    .push(b.handler_name())
+                    .push("`; give one of them `name = \"...\"`");
+                panic!("{}", message.as_str());
+            }
             if a.method() as u8 == b.method() as u8 && same_shape(a.path(), b.path()) {
                 let message = Message::new()
                     .push("duplicate route `")
@@ -86,6 +101,21 @@ pub const fn assert_distinct(routes: &[Route]) {
         }
         i += 1;
     }
+}
+
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// Paths equal up to parameter names.

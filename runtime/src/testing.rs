@@ -415,7 +415,8 @@ fn other_secret(secret: &HmacSecret) -> HmacSecret {
     if bytes.is_empty() {
         return HmacSecret::new(vec![0xff; 32]);
     }
-    HmacSecret::new(bytes.iter().map(|b| !b).collect::<Vec<_>>())
+    // Only ever used to forge a bad signature, so its length is moot.
+    HmacSecret::new(bytes.iter().map(|b| !b).collect::<Vec<_>>()).allow_weak()
 }
 
 /// A permission none of `required` is.
@@ -815,7 +816,12 @@ mod tests {
             let mut headers = HeaderMap::new();
             headers.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
             let forbidden = HeaderValue::from_static("Bearer");
-            match auth.authorize(&headers, &Policy::Permissions(required), &forbidden) {
+            match auth.authorize(
+                &axum::http::Method::GET,
+                &headers,
+                &Policy::Permissions(required),
+                &forbidden,
+            ) {
                 Ok(_) => StatusCode::OK,
                 Err(error) => error.status(),
             }

@@ -236,3 +236,84 @@ async fn routes_from_two_lists_colliding_are_a_build_error() {
         .unwrap_err();
     assert!(err.to_string().starts_with("duplicate route `GET /public/`"), "{err}");
 }
+
+#[tokio::test]
+async fn quoted_cookie_value_and_stray_quotes() {
+    let token = token_with(&["read"]);
+    let cookie = |value: String| {
+        get("/private/")
+            .header("cookie", format!("access_token={value}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&app(), cookie(format!("\"{token}\""))).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&app(), cookie(format!("\"\"\"{token}"))).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+fn cookie_post(token: &str, extra: &[(&str, &str)]) -> axum::http::Request<Body> {
+    let mut builder = axum::http::Request::post("/models/")
+        .header("host", "api.example.com")
+        .header("cookie", format!("access_token={token}"))
+        .header("content-type", "application/json");
+    for (name, value) in extra {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(Body::from(r#"{"name": "m", "size": 1}"#)).unwrap()
+}
+
+#[tokio::test]
+async fn cross_site_cookie_requests_are_refused_on_unsafe_methods() {
+    let token = token_with(&["write"]);
+    let router = app();
+    // No Origin (curl, servers) and same origin: accepted.
+    assert_eq!(send(&router, cookie_post(&token, &[])).await.status, StatusCode::OK);
+    let same = [("origin", "https://api.example.com"), ("sec-fetch-site", "same-origin")];
+    assert_eq!(send(&router, cookie_post(&token, &same)).await.status, StatusCode::OK);
+    // Another origin, or a browser saying cross-site: refused with 403.
+    for extra in [
+        &[("origin", "https://evil.example")][..],
+        &[("sec-fetch-site", "cross-site")],
+        &[("origin", "null")],
+    ] {
+        let answer = send(&router, cookie_post(&token, extra)).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{extra:?}");
+        assert_eq!(answer.body["detail"], "Cross-site request with a cookie credential");
+    }
+    // The same token in the header is not a CSRF vector.
+    let request = axum::http::Request::post("/models/")
+        .header("origin", "https://evil.example")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .body(Body::from(r#"{"name": "m", "size": 1}"#))
+        .unwrap();
+    assert_eq!(send(&router, request).await.status, StatusCode::OK);
+    // Trusted origins and the opt-out.
+    let evil = [("origin", "https://evil.example")];
+    let trusting = app_with(Auth::new(verifier()).trust_origin("https://evil.example"));
+    assert_eq!(send(&trusting, cookie_post(&token, &evil)).await.status, StatusCode::OK);
+    let open = app_with(Auth::new(verifier()).allow_cross_site_cookies());
+    assert_eq!(send(&open, cookie_post(&token, &evil)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn optional_claims_on_a_public_route_are_none() {
+    #[route(get, "/maybe/", public)]
+    async fn maybe(claims: Option<warden::Claims>) -> String {
+        claims.is_some().to_string()
+    }
+    let router = warden::App::<()>::new("T", "1").routes(warden::routes![maybe]).build().unwrap();
+    let response = tower::ServiceExt::oneshot(
+        router,
+        get("/maybe/")
+            .header("authorization", format!("Bearer {}", token_with(&[])))
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    let body = axum::body::to_bytes(response.into_body(), 64).await.unwrap();
+    assert_eq!(&body[..], b"false");
+}

@@ -4,4 +4,5 @@ mod support;
 
 mod enforcement;
 mod responses;
+mod startup;
 mod tokens;

@@ -76,3 +76,29 @@ async fn body_without_json_content_type_is_415() {
     assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(answer.body["status_code"], 415);
 }
+
+#[tokio::test]
+async fn trailing_characters_after_the_body_are_400() {
+    let token = token_with(&["write"]);
+    let answer = send(&app(), post_model(&token, r#"{"name": "m", "size": 3} xx"#)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.body["detail"]["description"], "trailing characters after the JSON value");
+}
+
+#[tokio::test]
+async fn invalid_token_detail_keeps_flamas_key_order() {
+    let response = tower::ServiceExt::oneshot(
+        app(),
+        get("/me/").header("authorization", "Bearer a.b.c").body(Body::empty()).unwrap(),
+    )
+    .await
+    .unwrap();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    assert!(
+        text.starts_with(
+            r#"{"status_code":401,"detail":{"error":"JWTDecodeException","description":"#
+        ),
+        "{text}"
+    );
+}

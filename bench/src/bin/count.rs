@@ -1,0 +1,142 @@
+//! Two measurements that criterion's wall-clock numbers cannot give on a
+//! noisy machine.
+//!
+//! `warden-bench-count VARIANT N` sends N identical requests; under callgrind
+//! it gives a noise-free instruction count per request:
+//!
+//! ```sh
+//! valgrind --tool=callgrind --toggle-collect='*count::run*' \
+//!     target/release/warden-bench-count warden-200 2000
+//! ```
+//!
+//! Only `run` (the request loop) is counted, not building apps and requests.
+//! Variants: `{warden,baseline}-{200,401,403}`, `scale-{10,100,1000}`.
+//!
+//! `warden-bench-count paired [ROUNDS]` times batches of Warden and baseline
+//! requests alternately, a few milliseconds apart, and prints the median of
+//! the per-round ratios: load that comes and goes hits both sides alike.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
+use tokio::runtime::Runtime;
+use tower::ServiceExt;
+use warden_bench::{
+    PERMISSION, PRIVATE_PATH, baseline_router, bearer, request, scale, scale_path, token,
+    warden_router, warden_scaled,
+};
+
+/// The measured loop: `requests` in, each answered with `expected`.
+#[inline(never)]
+fn run(rt: &Runtime, router: &Router, requests: Vec<Request>, expected: StatusCode) {
+    for req in requests {
+        let response = rt.block_on(router.clone().oneshot(req)).expect("infallible");
+        assert_eq!(response.status(), expected);
+        black_box(response);
+    }
+}
+
+/// One side of a comparison: an app, the path to call, the token, the answer.
+struct Case {
+    router: Router,
+    path: String,
+    auth: Option<HeaderValue>,
+    expected: StatusCode,
+}
+
+impl Case {
+    fn new(router: Router, path: &str, auth: Option<&HeaderValue>, expected: StatusCode) -> Self {
+        Case { router, path: path.to_owned(), auth: auth.cloned(), expected }
+    }
+
+    fn requests(&self, n: usize) -> Vec<Request> {
+        (0..n).map(|_| request(&self.path, self.auth.as_ref())).collect()
+    }
+
+    /// Wall time of `n` requests, requests built beforehand.
+    fn time(&self, rt: &Runtime, n: usize) -> Duration {
+        let requests = self.requests(n);
+        let start = Instant::now();
+        run(rt, &self.router, requests, self.expected);
+        start.elapsed()
+    }
+}
+
+fn case(variant: &str) -> Case {
+    let granted = bearer(&token(&[PERMISSION]));
+    let lacking = bearer(&token(&["other-permission"]));
+    let (ok, unauthorized, forbidden) =
+        (StatusCode::OK, StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN);
+    match variant {
+        "warden-200" => Case::new(warden_router(), PRIVATE_PATH, Some(&granted), ok),
+        "warden-401" => Case::new(warden_router(), PRIVATE_PATH, None, unauthorized),
+        "warden-403" => Case::new(warden_router(), PRIVATE_PATH, Some(&lacking), forbidden),
+        "baseline-200" => Case::new(baseline_router(), PRIVATE_PATH, Some(&granted), ok),
+        "baseline-401" => Case::new(baseline_router(), PRIVATE_PATH, None, unauthorized),
+        "baseline-403" => Case::new(baseline_router(), PRIVATE_PATH, Some(&lacking), forbidden),
+        "scale-10" => {
+            Case::new(warden_scaled(scale::routes_10()), &scale_path(10), Some(&granted), ok)
+        }
+        "scale-100" => {
+            Case::new(warden_scaled(scale::routes_100()), &scale_path(100), Some(&granted), ok)
+        }
+        "scale-1000" => {
+            Case::new(warden_scaled(scale::routes_1000()), &scale_path(1000), Some(&granted), ok)
+        }
+        other => panic!("unknown variant {other}"),
+    }
+}
+
+/// Median, first and last quartile of `a / b` over `rounds` alternating
+/// rounds of `batch` requests each.
+fn paired(rt: &Runtime, a: &Case, b: &Case, rounds: usize, batch: usize) -> [f64; 3] {
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|round| {
+            let (ta, tb) = if round % 2 == 0 {
+                let ta = a.time(rt, batch);
+                (ta, b.time(rt, batch))
+            } else {
+                let tb = b.time(rt, batch);
+                (a.time(rt, batch), tb)
+            };
+            ta.as_secs_f64() / tb.as_secs_f64()
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
+    [at(2), at(1), at(3)]
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "warden-200".into());
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    if mode == "paired" {
+        let rounds: usize = args.next().map_or(41, |s| s.parse().expect("ROUNDS is a number"));
+        let pairs = [
+            ("protected_200 warden/baseline", "warden-200", "baseline-200"),
+            ("unauthorized_401 warden/baseline", "warden-401", "baseline-401"),
+            ("forbidden_403 warden/baseline", "warden-403", "baseline-403"),
+            ("routes 100/10", "scale-100", "scale-10"),
+            ("routes 1000/10", "scale-1000", "scale-10"),
+        ];
+        println!("{rounds} rounds of 1000 + 1000 requests; ratio median [q1, q3]");
+        for (label, a, b) in pairs {
+            let (a, b) = (case(a), case(b));
+            // Warm both sides (caches, lazy statics) before timing.
+            paired(&rt, &a, &b, 3, 1000);
+            let [median, q1, q3] = paired(&rt, &a, &b, rounds, 1000);
+            println!("{label:34} {median:.3} [{q1:.3}, {q3:.3}]");
+        }
+        return;
+    }
+    let n: usize = args.next().map_or(2000, |s| s.parse().expect("N is a number"));
+    let case = case(&mode);
+    // One request outside the count warms lazy statics (crypto provider, ...).
+    let warm = rt.block_on(case.router.clone().oneshot(case.requests(1).remove(0)));
+    assert_eq!(warm.expect("infallible").status(), case.expected);
+    run(&rt, &case.router, case.requests(n), case.expected);
+}
