@@ -202,7 +202,7 @@ async fn require_permission(
     next.run(req).await
 }
 
-/// The same two routes, the same handlers, guarded by [`require_permission`]
+/// The same two routes, the same handlers, guarded by `require_permission`
 /// mounted with `route_layer`.
 pub fn baseline_router() -> Router {
     let keys = Arc::new(JwtKeys::new(SECRET));

@@ -20,26 +20,37 @@ use crate::jwt::JwtError;
 #[derive(Clone, Debug)]
 pub struct HttpError {
     status: StatusCode,
-    detail: Value,
+    detail: Detail,
     www_authenticate: Option<HeaderValue>,
+}
+
+/// Structs rather than maps where Warden writes the detail, so members come
+/// in Flama's order (`error` first) without making every JSON map of the
+/// process order-preserving.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+enum Detail {
+    Value(Value),
+    Token { error: &'static str, description: &'static str },
+    Body { error: &'static str, field: Option<String>, description: String },
 }
 
 #[derive(Serialize)]
 struct Envelope<'a> {
     status_code: u16,
-    detail: &'a Value,
+    detail: &'a Detail,
     error: Option<()>,
 }
 
 impl HttpError {
     /// An error with a plain-text `detail`.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        HttpError { status, detail: Value::String(detail.into()), www_authenticate: None }
+        HttpError::with_detail(status, Value::String(detail.into()))
     }
 
     /// An error whose `detail` is any JSON value.
     pub fn with_detail(status: StatusCode, detail: Value) -> Self {
-        HttpError { status, detail, www_authenticate: None }
+        HttpError { status, detail: Detail::Value(detail), www_authenticate: None }
     }
 
     /// The status code.
@@ -48,8 +59,20 @@ impl HttpError {
     }
 
     /// The `detail` member of the envelope.
-    pub fn detail(&self) -> &Value {
-        &self.detail
+    pub fn detail(&self) -> Value {
+        match &self.detail {
+            Detail::Value(value) => value.clone(),
+            detail => serde_json::to_value(detail).expect("a detail always serializes"),
+        }
+    }
+
+    /// 400 for a request body that is not the expected JSON.
+    pub(crate) fn invalid_body(field: Option<String>, description: String) -> Self {
+        HttpError {
+            status: StatusCode::BAD_REQUEST,
+            detail: Detail::Body { error: "InvalidBody", field, description },
+            www_authenticate: None,
+        }
     }
 
     pub(crate) fn www_authenticate(mut self, value: HeaderValue) -> Self {
@@ -65,13 +88,14 @@ impl HttpError {
 
     /// 401 for a token that failed decoding or validation.
     pub(crate) fn invalid_token(err: &JwtError) -> Self {
-        HttpError::with_detail(
-            StatusCode::UNAUTHORIZED,
-            serde_json::json!({
-                "error": err.kind().flama_name(),
-                "description": err.description(),
-            }),
-        )
+        HttpError {
+            status: StatusCode::UNAUTHORIZED,
+            detail: Detail::Token {
+                error: err.kind().flama_name(),
+                description: err.description(),
+            },
+            www_authenticate: None,
+        }
         .www_authenticate(HeaderValue::from_static(r#"Bearer error="invalid_token""#))
     }
 
@@ -112,7 +136,7 @@ impl IntoResponse for HttpError {
 
 impl std::fmt::Display for HttpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.status, self.detail)
+        write!(f, "{}: {}", self.status, self.detail())
     }
 }
 

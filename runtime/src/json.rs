@@ -6,7 +6,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 
 use crate::error::HttpError;
 
@@ -41,10 +40,7 @@ where
             serde_path_to_error::deserialize(&mut *deserializer).map_err(|err| body_error(&err))?;
         // One JSON value and nothing after it, as axum's `Json` requires.
         deserializer.end().map_err(|_| {
-            HttpError::with_detail(
-                StatusCode::BAD_REQUEST,
-                json!({"error": "InvalidBody", "field": null, "description": "trailing characters after the JSON value"}),
-            )
+            HttpError::invalid_body(None, "trailing characters after the JSON value".to_owned())
         })?;
         Ok(Json(value))
     }
@@ -83,10 +79,7 @@ fn body_error(err: &serde_path_to_error::Error<serde_json::Error>) -> HttpError 
         "malformed JSON".to_owned()
     };
     let field = (path != ".").then_some(path);
-    HttpError::with_detail(
-        StatusCode::BAD_REQUEST,
-        json!({ "error": "InvalidBody", "field": field, "description": description }),
-    )
+    HttpError::invalid_body(field, description)
 }
 
 impl<T: Serialize> IntoResponse for Json<T> {
@@ -109,7 +102,7 @@ mod tests {
     fn error_for(body: &str) -> serde_json::Value {
         let de = &mut serde_json::Deserializer::from_str(body);
         let err = serde_path_to_error::deserialize::<_, Login>(de).unwrap_err();
-        body_error(&err).detail().clone()
+        body_error(&err).detail()
     }
 
     #[test]

@@ -56,83 +56,126 @@ impl<S> fmt::Debug for Routes<S> {
 }
 
 /// Fails const evaluation, naming both handlers, when two routes share a
-/// method and a path (parameter names aside: axum cannot tell `/u/{id}` from
-/// `/u/{name}`).
+/// name (the OpenAPI `operationId`), or a method and a path (parameter names
+/// aside: axum cannot tell `/u/{id}` from `/u/{name}`, nor from `/u/{*rest}`).
+///
+/// Sorts route indices twice (heapsort: `O(n log n)` comparisons, since
+/// rustc stops const evaluation that runs too long) and compares neighbours.
 #[doc(hidden)]
-pub const fn assert_distinct(routes: &[Route]) {
-    let mut i = 0;
-    while i < routes.len() {
-        let mut j = i + 1;
-        while j < routes.len() {
-            let (a, b) = (&routes[i], &routes[j]);
-            if same_str(a.name(), b.name()) {
-                let message = Message::new()
-                    .push("duplicate route name `")
-                    .push(a.name())
-                    .push("` (the OpenAPI operationId): used by both `")
-                    .push(a.module_path())
-                    .push("::")
-                    .push(a.handler_name())
-                    .push("` and `")
-                    .push(b.module_path())
-                    .push("::")
-                    .push(b.handler_name())
-                    .push("`; give one of them `name = \"...\"`");
-                panic!("{}", message.as_str());
-            }
-            if a.method() as u8 == b.method() as u8 && same_shape(a.path(), b.path()) {
-                let message = Message::new()
-                    .push("duplicate route `")
-                    .push(a.method().as_str())
-                    .push(" ")
-                    .push(a.path())
-                    .push("`: declared by both `")
-                    .push(a.module_path())
-                    .push("::")
-                    .push(a.handler_name())
-                    .push("` and `")
-                    .push(b.module_path())
-                    .push("::")
-                    .push(b.handler_name())
-                    .push("`");
-                panic!("{}", message.as_str());
-            }
-            j += 1;
+pub const fn assert_distinct<const N: usize>(routes: &[Route]) {
+    let by_name = sorted::<N>(routes, Key::Name);
+    let mut i = 1;
+    while i < N {
+        let (a, b) = in_list_order(routes, by_name[i - 1], by_name[i]);
+        if compare(a, b, Key::Name) == 0 {
+            let message = Message::new()
+                .push("duplicate route name `")
+                .push(a.name())
+                .push("` (the OpenAPI operationId): used by both ")
+                .push_handler(a)
+                .push(" and ")
+                .push_handler(b)
+                .push("; give one of them `name = \"...\"`");
+            panic!("{}", message.as_str());
+        }
+        i += 1;
+    }
+    let by_route = sorted::<N>(routes, Key::MethodAndShape);
+    let mut i = 1;
+    while i < N {
+        let (a, b) = in_list_order(routes, by_route[i - 1], by_route[i]);
+        if compare(a, b, Key::MethodAndShape) == 0 {
+            let message = Message::new()
+                .push("duplicate route `")
+                .push(a.method().as_str())
+                .push(" ")
+                .push(a.path())
+                .push("`: declared by both ")
+                .push_handler(a)
+                .push(" and ")
+                .push_handler(b);
+            panic!("{}", message.as_str());
         }
         i += 1;
     }
 }
 
-const fn same_str(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
+/// The two routes in `routes![...]` order, so messages read as written.
+const fn in_list_order(routes: &[Route], i: usize, j: usize) -> (&Route, &Route) {
+    if i < j { (&routes[i], &routes[j]) } else { (&routes[j], &routes[i]) }
 }
 
-/// Paths equal up to parameter names.
-const fn same_shape(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+#[derive(Clone, Copy)]
+enum Key {
+    Name,
+    MethodAndShape,
+}
+
+/// Indices of `routes` in `key` order.
+const fn sorted<const N: usize>(routes: &[Route], key: Key) -> [usize; N] {
+    let mut order = [0; N];
+    let mut i = 0;
+    while i < N {
+        order[i] = i;
+        i += 1;
+    }
+    let mut start = N / 2;
+    while start > 0 {
+        start -= 1;
+        sift_down(&mut order, start, N, routes, key);
+    }
+    let mut end = N;
+    while end > 1 {
+        end -= 1;
+        let top = order[0];
+        order[0] = order[end];
+        order[end] = top;
+        sift_down(&mut order, 0, end, routes, key);
+    }
+    order
+}
+
+const fn sift_down(order: &mut [usize], mut root: usize, end: usize, routes: &[Route], key: Key) {
+    loop {
+        let mut child = 2 * root + 1;
+        if child >= end {
+            return;
+        }
+        if child + 1 < end && compare(&routes[order[child]], &routes[order[child + 1]], key) < 0 {
+            child += 1;
+        }
+        if compare(&routes[order[root]], &routes[order[child]], key) >= 0 {
+            return;
+        }
+        let parent = order[root];
+        order[root] = order[child];
+        order[child] = parent;
+        root = child;
+    }
+}
+
+/// -1, 0 or 1.
+const fn compare(a: &Route, b: &Route, key: Key) -> i32 {
+    match key {
+        Key::Name => compare_bytes(a.name().as_bytes(), b.name().as_bytes(), false),
+        Key::MethodAndShape => {
+            let (ma, mb) = (a.method() as u8, b.method() as u8);
+            if ma != mb {
+                return if ma < mb { -1 } else { 1 };
+            }
+            compare_bytes(a.path().as_bytes(), b.path().as_bytes(), true)
+        }
+    }
+}
+
+/// Lexicographic; with `erase_params`, every `{...}` compares as `{}`.
+const fn compare_bytes(a: &[u8], b: &[u8], erase_params: bool) -> i32 {
     let (mut i, mut j) = (0, 0);
     while i < a.len() && j < b.len() {
         if a[i] != b[j] {
-            return false;
+            return if a[i] < b[j] { -1 } else { 1 };
         }
-        if a[i] == b'{' {
-            // Wildcards must match wildcards; names are skipped.
-            let (wa, wb) =
-                (i + 1 < a.len() && a[i + 1] == b'*', j + 1 < b.len() && b[j + 1] == b'*');
-            if wa != wb {
-                return false;
-            }
+        if erase_params && a[i] == b'{' {
             while i < a.len() && a[i] != b'}' {
                 i += 1;
             }
@@ -144,7 +187,14 @@ const fn same_shape(a: &str, b: &str) -> bool {
         i += 1;
         j += 1;
     }
-    i == a.len() && j == b.len()
+    let (rest_a, rest_b) = (a.len() - i, b.len() - j);
+    if rest_a == rest_b {
+        0
+    } else if rest_a < rest_b {
+        -1
+    } else {
+        1
+    }
 }
 
 /// A fixed buffer to build a panic message in const context, where `format!`
@@ -168,6 +218,10 @@ impl Message {
             i += 1;
         }
         self
+    }
+
+    const fn push_handler(self, route: &Route) -> Self {
+        self.push("`").push(route.module_path()).push("::").push(route.handler_name()).push("`")
     }
 
     const fn as_str(&self) -> &str {
@@ -208,7 +262,9 @@ macro_rules! routes {
         const __WARDEN_ROUTES: &[$crate::__private::Route] =
             &[$(<$handler as $crate::__private::RouteDef>::ROUTE),*];
         // Two routes with one method and path are a compile error here.
-        const _: () = $crate::__private::assert_distinct(__WARDEN_ROUTES);
+        const _: () = $crate::__private::assert_distinct::<{ __WARDEN_ROUTES.len() }>(
+            __WARDEN_ROUTES,
+        );
         static __WARDEN_TABLE: &[$crate::__private::Route] = __WARDEN_ROUTES;
         $crate::Routes::new(
             __WARDEN_TABLE,
