@@ -61,6 +61,37 @@
 //! - `authenticated`: any valid token.
 //! - `permissions = ["a", "b"]`: a valid token holding all of them, read from
 //!   the token as [`PermissionSource`] says (Flama's layout by default).
+//! - `permissions = any("admin", ["read", "write"])`, `all(...)`, nested:
+//!   normalised at compile time into alternatives ([`Policy::AnyOf`]).
+//! - Permissions declared once with [`permissions!`] and named as
+//!   `Perm::Admin`, so a typo does not compile.
+//!
+//! ```
+//! warden::permissions! {
+//!     /// What tokens may grant.
+//!     pub enum Perm {
+//!         Admin = "admin",
+//!         ReadModels = "models:read",
+//!     }
+//! }
+//!
+//! #[warden::route(get, "/models/", permissions = any(Perm::Admin, [Perm::ReadModels]))]
+//! async fn list_models() {}
+//!
+//! let routes: warden::Routes = warden::routes![list_models];
+//! assert_eq!(
+//!     routes.table()[0].policy().to_string(),
+//!     r#"permissions = any(["admin"], ["models:read"])"#
+//! );
+//! ```
+//!
+//! # OpenAPI and docs
+//!
+//! [`App::build`] serves the OpenAPI 3.1 document ([`App::openapi`]) at
+//! `/schema/` and Swagger UI at `/docs/` (assets compiled in), both generated
+//! from the table the auth layer enforces; [`App::schema_path`] and
+//! [`App::docs_path`] move or disable them. `Json<T>` bodies need
+//! `T: schemars::JsonSchema`.
 //!
 //! # Tokens
 //!
