@@ -10,6 +10,7 @@ use axum::http::header;
 use axum::routing::get;
 
 use crate::auth::Authenticator;
+use crate::envelope::EnvelopeLayer;
 use crate::layer::AuthLayer;
 use crate::route::Route;
 use crate::routes::{Endpoint, Routes};
@@ -256,7 +257,7 @@ where
             }
         }
         for (route, endpoint) in self.routes {
-            let mut method_router = endpoint(route.method().filter());
+            let mut method_router = endpoint(route.method().filter()).layer(EnvelopeLayer);
             if !route.policy().is_public() {
                 let auth = self.auth.clone().expect("checked by check_table");
                 method_router = method_router.route_layer(AuthLayer::new(auth, *route.policy()));

@@ -111,6 +111,7 @@
 //! | missing permissions | 403 | `"Insufficient permissions"` |
 //! | unknown route, wrong method | 404, 405 | `"Not Found"`, `"Method Not Allowed"` |
 //! | bad body ([`Json`]) | 400 | `{"error": "InvalidBody", "field": ..., "description": ...}` |
+//! | other extractor rejections (axum's `Path`, `Query`, ...) | their 4xx | their text |
 //!
 //! # Testing the policies
 //!
@@ -126,6 +127,7 @@ pub mod __private;
 mod app;
 mod auth;
 mod docs_ui;
+mod envelope;
 mod error;
 mod json;
 pub mod jwt;

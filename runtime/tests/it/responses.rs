@@ -102,3 +102,35 @@ async fn invalid_token_detail_keeps_flamas_key_order() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn axum_extractor_rejections_use_the_envelope_too() {
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)] // deserialized only
+    struct Page {
+        size: u32,
+    }
+    #[warden::route(get, "/items/{id}", public)]
+    async fn item(
+        axum::extract::Path(_id): axum::extract::Path<u32>,
+        axum::extract::Query(_page): axum::extract::Query<Page>,
+    ) -> &'static str {
+        "ok"
+    }
+    let router = warden::App::<()>::new("T", "1").routes(warden::routes![item]).build().unwrap();
+    let answer = send(&router, get("/items/abc?size=1").body(Body::empty()).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.headers["content-type"], "application/json");
+    assert_eq!(answer.body["status_code"], 400);
+    assert!(answer.body["detail"].as_str().unwrap().contains("parse"), "{:?}", answer.body);
+    let answer = send(&router, get("/items/1?size=big").body(Body::empty()).unwrap()).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.body["detail"].as_str().unwrap().contains("size"), "{:?}", answer.body);
+    // Successful plain-text answers pass through untouched.
+    let response =
+        tower::ServiceExt::oneshot(router, get("/items/1?size=2").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(&axum::body::to_bytes(response.into_body(), 64).await.unwrap()[..], b"ok");
+}
