@@ -335,7 +335,12 @@ impl Authenticator {
                 token
             }
         };
-        let jwt = self.config.verifier.verify(token).map_err(|e| HttpError::invalid_token(&e))?;
+        // `Auth::build` validated the verifier, once.
+        let jwt = self
+            .config
+            .verifier
+            .verify_validated(token, crate::jwt::unix_now())
+            .map_err(|e| HttpError::invalid_token(&e))?;
         let source = &self.config.permissions;
         if !policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)) {
             return Err(HttpError::forbidden(forbidden.clone()));

@@ -476,11 +476,17 @@ impl Verifier {
     }
 
     pub(crate) fn verify_at(&self, token: &str, now: u64) -> Result<Jwt, JwtError> {
-        // `Auth::build` checks this once; a `Verifier` used on its own must
-        // not verify with, say, an empty HMAC key either.
+        // A `Verifier` used on its own must not verify with, say, an empty
+        // HMAC key either; `Authenticator` checked once at `Auth::build` and
+        // calls `verify_validated` instead.
         if self.validate().is_err() {
             return Err(JwtError::decode("the verifier is misconfigured"));
         }
+        self.verify_validated(token, now)
+    }
+
+    /// [`verify_at`](Self::verify_at) for a verifier already validated.
+    pub(crate) fn verify_validated(&self, token: &str, now: u64) -> Result<Jwt, JwtError> {
         if token.len() > self.max_token_len {
             return Err(JwtError::decode("token exceeds the maximum size"));
         }
