@@ -71,7 +71,8 @@ fn resolve_pointer<'a>(claims: &'a Map<String, Value>, pointer: &str) -> Option<
     Some(current)
 }
 
-fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
+/// One RFC 6901 reference token, unescaped (`~1` is `/`, `~0` is `~`).
+pub(crate) fn unescape(segment: &str) -> std::borrow::Cow<'_, str> {
     if segment.contains('~') {
         segment.replace("~1", "/").replace("~0", "~").into()
     } else {

@@ -168,6 +168,13 @@ const fn compare(a: &Route, b: &Route, key: Key) -> i32 {
     }
 }
 
+/// Orders paths with parameter names erased (`/u/{id}`, `/u/{name}` and
+/// `/u/{*rest}` are equal: axum's router cannot tell them apart). Shared by
+/// the compile-time check above and `App::build`'s check across lists.
+pub(crate) fn shape_order(a: &str, b: &str) -> std::cmp::Ordering {
+    compare_bytes(a.as_bytes(), b.as_bytes(), true).cmp(&0)
+}
+
 /// Lexicographic; with `erase_params`, every `{...}` compares as `{}`.
 const fn compare_bytes(a: &[u8], b: &[u8], erase_params: bool) -> i32 {
     let (mut i, mut j) = (0, 0);

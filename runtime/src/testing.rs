@@ -446,7 +446,7 @@ pub(crate) fn claims_granting(
         PermissionSource::Pointer(pointer) => {
             let pointer = pointer.strip_prefix('/').unwrap_or(pointer);
             let mut segments: Vec<String> =
-                pointer.split('/').map(|s| s.replace("~1", "/").replace("~0", "~")).collect();
+                pointer.split('/').map(|s| crate::auth::unescape(s).into_owned()).collect();
             let last = segments.pop().unwrap_or_default();
             let mut parent = &mut claims;
             for segment in segments {
