@@ -43,12 +43,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    let (secret, allow_weak) = secret_from_env()?;
+    let secret = secret_from_env()?;
     let addr: SocketAddr = match std::env::var("ADDR") {
         Ok(addr) => addr.parse().map_err(|_| format!("ADDR `{addr}` is not an IP:port address"))?,
         Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
-    let router = jwt_api::router(secret, allow_weak)?;
+    let router = jwt_api::router(secret)?;
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!(
         "{} {} listening on http://{}",
@@ -60,17 +60,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn secret_from_env() -> Result<(HmacSecret, bool), Box<dyn std::error::Error>> {
+fn secret_from_env() -> Result<HmacSecret, Box<dyn std::error::Error>> {
     if let Ok(hex) = std::env::var("JWT_SECRET_HEX") {
-        return Ok((HmacSecret::from_hex(&hex)?, false));
+        return Ok(HmacSecret::from_hex(&hex)?);
     }
     if let Ok(text) = std::env::var("JWT_SECRET") {
-        return Ok((HmacSecret::new(text.into_bytes()), false));
+        return Ok(HmacSecret::new(text.into_bytes()));
     }
     eprintln!(
         "WARNING: neither JWT_SECRET_HEX nor JWT_SECRET is set; using Flama's demo secret \
          (16 zero bytes, equivalent to an EMPTY HMAC key). Anyone can forge tokens. \
          Set JWT_SECRET_HEX to at least 32 random bytes for anything but a demo."
     );
-    Ok((HmacSecret::flama_demo(), true))
+    Ok(HmacSecret::flama_demo())
 }

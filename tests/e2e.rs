@@ -17,7 +17,7 @@ async fn call(router: &Router, request: Request<Body>) -> (StatusCode, Value) {
 }
 
 fn demo_router() -> Router {
-    jwt_api::router(HmacSecret::flama_demo(), true).unwrap()
+    jwt_api::router(HmacSecret::flama_demo()).unwrap()
 }
 
 async fn sign_in(router: &Router, body: &str) -> (StatusCode, Value) {
@@ -54,7 +54,7 @@ async fn article_session() {
     let token = body["token"].as_str().unwrap().to_owned();
 
     // The token carries exactly what the article's token carries.
-    let verifier = Verifier::hmac(&HmacSecret::flama_demo()).allow_weak_secret();
+    let verifier = Verifier::hmac(&HmacSecret::flama_demo()).build().unwrap();
     let jwt = verifier.verify(&token).unwrap();
     let payload = jwt.payload();
     assert_eq!(payload["iss"], "vortico");
@@ -108,7 +108,7 @@ async fn permission_table_lists_every_route_with_its_policy() {
 
 #[tokio::test]
 async fn tokens_signed_with_another_secret_are_rejected() {
-    let router = jwt_api::router(HmacSecret::new([42; 64]), false).unwrap();
+    let router = jwt_api::router(HmacSecret::new([42; 64])).unwrap();
     let other = demo_router();
     let (_, body) = sign_in(&other, &format!(r#"{{"id": "{USER}"}}"#)).await;
     let request = Request::get("/private/info/")
@@ -122,6 +122,6 @@ async fn tokens_signed_with_another_secret_are_rejected() {
 
 #[test]
 fn short_secret_without_opt_in_is_refused() {
-    let err = jwt_api::router(HmacSecret::new(b"short".to_vec()), false).unwrap_err();
+    let err = jwt_api::router(HmacSecret::new(b"short".to_vec())).unwrap_err();
     assert!(err.to_string().contains("at least 32"), "{err}");
 }

@@ -14,7 +14,7 @@ use warden::{App, Policy};
 use warden_examples::jwt_api;
 
 fn app() -> App<jwt_api::AppState> {
-    jwt_api::app(HmacSecret::flama_demo(), true).unwrap()
+    jwt_api::app(HmacSecret::flama_demo()).unwrap()
 }
 
 fn snapshot_path(name: &str) -> PathBuf {
@@ -163,7 +163,7 @@ async fn get(router: &axum::Router, path: &str) -> (StatusCode, String, Vec<u8>)
 
 #[tokio::test]
 async fn schema_and_docs_are_served_from_the_binary() {
-    let router = jwt_api::router(HmacSecret::flama_demo(), true).unwrap();
+    let router = jwt_api::router(HmacSecret::flama_demo()).unwrap();
     let (status, content_type, body) = get(&router, "/schema/").await;
     assert_eq!((status, content_type.as_str()), (StatusCode::OK, "application/json"));
     assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), app().openapi());

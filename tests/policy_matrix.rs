@@ -19,11 +19,11 @@ fn secret() -> HmacSecret {
 
 /// The example app's matrix: table and authenticator from `jwt_api::app`,
 /// router from `jwt_api::router`, the one `cargo run --example jwt_api` serves.
-fn example_matrix(secret: HmacSecret, allow_weak: bool, alg: Algorithm) -> PolicyMatrix {
-    let app = jwt_api::app(secret.clone(), allow_weak).unwrap();
+fn example_matrix(secret: HmacSecret, alg: Algorithm) -> PolicyMatrix {
+    let app = jwt_api::app(secret.clone()).unwrap();
     let table: Vec<_> = app.table().collect();
     let auth = app.authenticator().expect("the example configures auth").clone();
-    let router = jwt_api::router(secret.clone(), allow_weak).unwrap();
+    let router = jwt_api::router(secret.clone()).unwrap();
     PolicyMatrix::new(router, table, &auth, secret, alg)
 }
 
@@ -35,7 +35,7 @@ fn failing_lines(report: &Report) -> Vec<String> {
 #[tokio::test]
 async fn example_app_passes_the_matrix() {
     for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
-        let report = example_matrix(secret(), false, alg).check().await;
+        let report = example_matrix(secret(), alg).check().await;
         // public_info 1; protected_info: no token 1 + 4 token cases x 2
         // transports; signin 1.
         assert_eq!(report.outcomes().len(), 11, "{report}");
@@ -51,12 +51,12 @@ async fn example_app_passes_the_matrix() {
 
 #[tokio::test]
 async fn example_app_with_flamas_demo_secret_passes_the_matrix() {
-    example_matrix(HmacSecret::flama_demo(), true, Algorithm::HS256).check().await;
+    example_matrix(HmacSecret::flama_demo(), Algorithm::HS256).check().await;
 }
 
 #[tokio::test]
 async fn example_tokens_go_in_the_header_and_the_cookie() {
-    let report = example_matrix(secret(), false, Algorithm::HS256).check().await;
+    let report = example_matrix(secret(), Algorithm::HS256).check().await;
     let transports: Vec<String> = report
         .outcomes()
         .iter()
@@ -89,7 +89,7 @@ mod declared {
 }
 
 fn auth(secret: &HmacSecret) -> warden::Authenticator {
-    Auth::new(Verifier::hmac(secret)).build().unwrap()
+    Auth::new(Verifier::hmac(secret).build().unwrap()).build().unwrap()
 }
 
 #[tokio::test]
@@ -202,13 +202,14 @@ fn sample_routes() -> Routes {
 
 #[tokio::test]
 async fn scope_source_app_passes_with_tokens_in_a_custom_header_only() {
-    let auth = Auth::new(Verifier::hmac(&secret()).with_algorithms([Algorithm::HS512]))
-        .header("x-api-token", "Token")
-        .unwrap()
-        .no_cookie()
-        .permissions(PermissionSource::Scope("scope".into()))
-        .build()
-        .unwrap();
+    let auth =
+        Auth::new(Verifier::hmac(&secret()).with_algorithms([Algorithm::HS512]).build().unwrap())
+            .header("x-api-token", "Token")
+            .unwrap()
+            .no_cookie()
+            .permissions(PermissionSource::Scope("scope".into()))
+            .build()
+            .unwrap();
     let app = App::new("Scopes", "1.0.0").auth(auth).routes(sample_routes());
     let report = PolicyMatrix::from_app(app, (), secret(), Algorithm::HS512).unwrap().check().await;
 
@@ -241,7 +242,7 @@ async fn scope_source_app_passes_with_tokens_in_a_custom_header_only() {
 #[tokio::test]
 async fn pointer_source_app_passes_with_the_claims_its_verifier_requires() {
     let app = || {
-        let auth = Auth::new(Verifier::hmac(&secret()).with_issuers(["vortico"]))
+        let auth = Auth::new(Verifier::hmac(&secret()).with_issuers(["vortico"]).build().unwrap())
             .permissions(PermissionSource::Pointer("/realm_access/roles".into()))
             .build()
             .unwrap();
@@ -299,10 +300,10 @@ fn example_route_listing_matches_the_snapshot() {
 
 #[tokio::test]
 async fn a_matrix_signing_with_the_wrong_secret_says_so() {
-    let app = jwt_api::app(secret(), false).unwrap();
+    let app = jwt_api::app(secret()).unwrap();
     let table: Vec<_> = app.table().collect();
     let auth = app.authenticator().unwrap().clone();
-    let router = jwt_api::router(secret(), false).unwrap();
+    let router = jwt_api::router(secret()).unwrap();
     let other = HmacSecret::new([9; 32]);
     let report =
         PolicyMatrix::new(router, table, &auth, other, Algorithm::HS256).run().await.unwrap_err();

@@ -97,7 +97,9 @@ pub fn bearer(token: &str) -> HeaderValue {
 }
 
 fn authenticator() -> warden::Authenticator {
-    Auth::new(Verifier::hmac(&HmacSecret::new(SECRET))).build().expect("valid auth config")
+    Auth::new(Verifier::hmac(&HmacSecret::new(SECRET)).build().expect("valid verifier"))
+        .build()
+        .expect("valid auth config")
 }
 
 /// The Warden app: the README's example, defaults everywhere.

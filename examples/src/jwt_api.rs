@@ -97,27 +97,19 @@ pub fn routes() -> Routes<AppState> {
 }
 
 /// Algorithms the app accepts: HS256, HS384 and HS512 (Flama's set), less
-/// those the secret is too short for (RFC 7518 §3.2). HS256 always stays, so
-/// a secret too short even for it is refused with a clear error.
-fn algorithms(secret: &HmacSecret, allow_weak: bool) -> Vec<Algorithm> {
-    let len = secret.as_bytes().len();
-    [(Algorithm::HS256, 32), (Algorithm::HS384, 48), (Algorithm::HS512, 64)]
+/// those the secret is too weak for (RFC 7518 §3.2). HS256 always stays, so
+/// a secret too weak even for it is refused with a clear error.
+fn algorithms(secret: &HmacSecret) -> Vec<Algorithm> {
+    [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
         .into_iter()
-        .filter(|&(alg, min)| allow_weak || alg == Algorithm::HS256 || len >= min)
-        .map(|(alg, _)| alg)
+        .filter(|&alg| alg == Algorithm::HS256 || secret.can_serve(alg))
         .collect()
 }
 
-/// The app with `secret`. `allow_weak` accepts a secret shorter than the hash
-/// output, as Flama's demo secret is.
-pub fn app(
-    secret: HmacSecret,
-    allow_weak: bool,
-) -> Result<App<AppState>, warden::jwt::ConfigError> {
-    let mut verifier = Verifier::hmac(&secret).with_algorithms(algorithms(&secret, allow_weak));
-    if allow_weak {
-        verifier = verifier.allow_weak_secret();
-    }
+/// The app with `secret` (weak secrets only with `HmacSecret::allow_weak`,
+/// as Flama's demo secret has).
+pub fn app(secret: HmacSecret) -> Result<App<AppState>, warden::jwt::ConfigError> {
+    let verifier = Verifier::hmac(&secret).with_algorithms(algorithms(&secret)).build()?;
     let auth = Auth::new(verifier).build()?;
     Ok(App::new(TITLE, VERSION).description(DESCRIPTION).auth(auth).routes(routes()))
 }
@@ -128,10 +120,7 @@ pub fn state(secret: HmacSecret) -> AppState {
 }
 
 /// The router `cargo run --example jwt_api` serves.
-pub fn router(
-    secret: HmacSecret,
-    allow_weak: bool,
-) -> Result<axum::Router, Box<dyn std::error::Error>> {
+pub fn router(secret: HmacSecret) -> Result<axum::Router, Box<dyn std::error::Error>> {
     let state = state(secret.clone());
-    Ok(app(secret, allow_weak)?.build()?.with_state(state))
+    Ok(app(secret)?.build()?.with_state(state))
 }

@@ -40,7 +40,7 @@
 //!
 //! let secret = HmacSecret::new(b"0123456789abcdef0123456789abcdef".to_vec());
 //! let router: axum::Router = App::new("JWT-protected API", "1.0.0")
-//!     .auth(Auth::new(Verifier::hmac(&secret)).build()?)
+//!     .auth(Auth::new(Verifier::hmac(&secret).build()?).build()?)
 //!     .routes(routes)
 //!     .build()?;
 //! # Ok(()) }
@@ -125,29 +125,18 @@
 #[doc(hidden)]
 pub mod __private;
 mod app;
-mod auth;
-mod docs_ui;
-mod envelope;
-mod error;
-mod json;
+pub mod auth;
+mod docs;
+mod http;
 pub mod jwt;
-mod layer;
-mod listing;
-mod openapi;
-mod route;
-mod routes;
+mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use app::{
-    App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH, ServeError, serve, serve_listener,
-};
-pub use auth::{Auth, Authenticator, Claims, PermissionSource};
-pub use error::HttpError;
-pub use json::Json;
-pub use listing::table_json;
-pub use route::{Method, Policy, Route, RouteDef};
-pub use routes::Routes;
+pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH};
+pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
+pub use http::{HttpError, Json, ServeError, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
 pub use schemars;
+pub use table::{Method, Policy, Route, RouteDef, Routes, table_json};
 pub use warden_macros::{permissions, route};

@@ -64,8 +64,7 @@ async fn permissions_from_roles_and_top_level_claim() {
 
 #[tokio::test]
 async fn scope_permission_source() {
-    let router =
-        app_with(Auth::new(verifier()).permissions(PermissionSource::Scope("scope".into())));
+    let router = app_with(auth(verifier()).permissions(PermissionSource::Scope("scope".into())));
     let scope = token(Algorithm::HS256, json!({"scope": "write read"}));
     assert_eq!(get_bearer(&router, "/private/", &scope).await.status, StatusCode::OK);
     assert_eq!(
@@ -122,16 +121,16 @@ async fn cookie_name_is_configurable_and_can_be_disabled() {
     let request = |name: &str| {
         get("/private/").header("cookie", format!("{name}={token}")).body(Body::empty()).unwrap()
     };
-    let custom = app_with(Auth::new(verifier()).cookie("jwt"));
+    let custom = app_with(auth(verifier()).cookie("jwt"));
     assert_eq!(send(&custom, request("jwt")).await.status, StatusCode::OK);
     assert_eq!(send(&custom, request("access_token")).await.status, StatusCode::UNAUTHORIZED);
-    let none = app_with(Auth::new(verifier()).no_cookie());
+    let none = app_with(auth(verifier()).no_cookie());
     assert_eq!(send(&none, request("access_token")).await.status, StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn custom_header_and_scheme() {
-    let router = app_with(Auth::new(verifier()).header("X-Api-Token", "Token").unwrap());
+    let router = app_with(auth(verifier()).header("X-Api-Token", "Token").unwrap());
     let token = token_with(&["read"]);
     let request = get("/private/")
         .header("x-api-token", format!("token {token}"))
@@ -229,7 +228,7 @@ async fn routes_from_two_lists_colliding_are_a_build_error() {
     async fn again() {}
     let secret = secret();
     let err = warden::App::<()>::new("T", "1")
-        .auth(Auth::new(warden::jwt::Verifier::hmac(&secret)).build().unwrap())
+        .auth(Auth::new(warden::jwt::Verifier::hmac(&secret).build().unwrap()).build().unwrap())
         .routes(warden::routes![crate::support::public])
         .routes(warden::routes![again])
         .build()
@@ -270,13 +269,20 @@ async fn cross_site_cookie_requests_are_refused_on_unsafe_methods() {
     let router = app();
     // No Origin (curl, servers) and same origin: accepted.
     assert_eq!(send(&router, cookie_post(&token, &[])).await.status, StatusCode::OK);
-    let same = [("origin", "https://api.example.com"), ("sec-fetch-site", "same-origin")];
+    let same = [("origin", "http://api.example.com"), ("sec-fetch-site", "same-origin")];
     assert_eq!(send(&router, cookie_post(&token, &same)).await.status, StatusCode::OK);
     // Another origin, or a browser saying cross-site: refused with 403.
     for extra in [
         &[("origin", "https://evil.example")][..],
         &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "Cross-Site")],
         &[("origin", "null")],
+        // The API is served over http here: another scheme is another origin.
+        &[("origin", "https://api.example.com")],
+        &[("origin", "foo://api.example.com")],
+        &[("origin", "http://api.example.com:8080")],
+        &[("origin", "http://api.example.com"), ("origin", "https://evil.example")],
+        &[("origin", "http://api.example.com"), ("host", "evil.example")],
     ] {
         let answer = send(&router, cookie_post(&token, extra)).await;
         assert_eq!(answer.status, StatusCode::FORBIDDEN, "{extra:?}");
@@ -290,11 +296,17 @@ async fn cross_site_cookie_requests_are_refused_on_unsafe_methods() {
         .body(Body::from(r#"{"name": "m", "size": 1}"#))
         .unwrap();
     assert_eq!(send(&router, request).await.status, StatusCode::OK);
+    // Behind TLS: the https origin is the API's own, the http one is not.
+    let https = app_with(auth(verifier()).public_scheme(true));
+    let tls = [("origin", "https://api.example.com")];
+    assert_eq!(send(&https, cookie_post(&token, &tls)).await.status, StatusCode::OK);
+    let plain = [("origin", "http://api.example.com")];
+    assert_eq!(send(&https, cookie_post(&token, &plain)).await.status, StatusCode::FORBIDDEN);
     // Trusted origins and the opt-out.
     let evil = [("origin", "https://evil.example")];
-    let trusting = app_with(Auth::new(verifier()).trust_origin("https://evil.example"));
+    let trusting = app_with(auth(verifier()).trust_origin("https://evil.example"));
     assert_eq!(send(&trusting, cookie_post(&token, &evil)).await.status, StatusCode::OK);
-    let open = app_with(Auth::new(verifier()).allow_cross_site_cookies());
+    let open = app_with(auth(verifier()).allow_cross_site_cookies());
     assert_eq!(send(&open, cookie_post(&token, &evil)).await.status, StatusCode::OK);
 }
 

@@ -7,7 +7,7 @@ use warden::{App, Auth, BuildError, route, routes};
 use crate::support::secret;
 
 fn app() -> App<()> {
-    App::new("T", "1").auth(Auth::new(Verifier::hmac(&secret())).build().unwrap())
+    App::new("T", "1").auth(Auth::new(Verifier::hmac(&secret()).build().unwrap()).build().unwrap())
 }
 
 #[route(get, "/files/{*rest}", public)]

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use warden::jwt::{Algorithm, HmacSecret, Jwt, Verifier};
+use warden::jwt::{Algorithm, HmacSecret, Jwt, Verifier, VerifierBuilder};
 use warden::{App, Auth, Claims, Json, route, routes};
 
 pub(crate) const SECRET: &[u8; 64] =
@@ -72,12 +72,17 @@ async fn create_model(Json(model): Json<Model>) -> Json<Value> {
     Json(json!({"created": model.name}))
 }
 
-pub(crate) fn verifier() -> Verifier {
+pub(crate) fn verifier() -> VerifierBuilder {
     Verifier::hmac(&secret()).with_algorithms([
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
     ])
+}
+
+/// Auth with the test secret and `verifier`'s rules.
+pub(crate) fn auth(verifier: VerifierBuilder) -> Auth {
+    Auth::new(verifier.build().expect("valid verifier"))
 }
 
 pub(crate) fn app_with(auth: Auth) -> Router {
@@ -89,7 +94,7 @@ pub(crate) fn app_with(auth: Auth) -> Router {
 }
 
 pub(crate) fn app() -> Router {
-    app_with(Auth::new(verifier()))
+    app_with(auth(verifier()))
 }
 
 pub(crate) fn token(alg: Algorithm, claims: Value) -> String {

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::HttpError;
+use super::HttpError;
 
 /// A JSON request body or response.
 ///

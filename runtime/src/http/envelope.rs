@@ -6,8 +6,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::jwt::JwtError;
-
 /// An HTTP error answered with Flama's JSON envelope.
 ///
 /// ```
@@ -80,36 +78,13 @@ impl HttpError {
         self
     }
 
-    /// 401 without a token: `"detail": "Unauthorized"`, `WWW-Authenticate: Bearer`.
-    pub(crate) fn unauthorized() -> Self {
-        HttpError::new(StatusCode::UNAUTHORIZED, "Unauthorized")
-            .www_authenticate(HeaderValue::from_static("Bearer"))
-    }
-
-    /// 401 for a token that failed decoding or validation.
-    pub(crate) fn invalid_token(err: &JwtError) -> Self {
-        HttpError {
-            status: StatusCode::UNAUTHORIZED,
-            detail: Detail::Token {
-                error: err.kind().flama_name(),
-                description: err.description(),
-            },
-            www_authenticate: None,
-        }
-        .www_authenticate(HeaderValue::from_static(r#"Bearer error="invalid_token""#))
-    }
-
-    /// 400 for a request that carries its credentials ambiguously (RFC 6750
-    /// §3.1 `invalid_request`).
-    pub(crate) fn invalid_request(description: &'static str) -> Self {
-        HttpError::new(StatusCode::BAD_REQUEST, description)
-            .www_authenticate(HeaderValue::from_static(r#"Bearer error="invalid_request""#))
-    }
-
-    /// 403 with a precomputed `WWW-Authenticate` value.
-    pub(crate) fn forbidden(www_authenticate: HeaderValue) -> Self {
-        HttpError::new(StatusCode::FORBIDDEN, "Insufficient permissions")
-            .www_authenticate(www_authenticate)
+    /// 4xx for a token, with Flama's `{"error": ..., "description": ...}`.
+    pub(crate) fn token(
+        status: StatusCode,
+        error: &'static str,
+        description: &'static str,
+    ) -> Self {
+        HttpError { status, detail: Detail::Token { error, description }, www_authenticate: None }
     }
 }
 

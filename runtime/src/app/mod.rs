@@ -1,8 +1,7 @@
-//! The app builder: metadata, auth configuration and routes, turned into an
+//! The app builder (`App`, `BuildError`, the whole-table checks): metadata, auth configuration and routes, turned into an
 //! `axum::Router` after the route table has been checked.
 
 use std::fmt;
-use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -10,11 +9,16 @@ use axum::http::header;
 use axum::routing::get;
 
 use crate::auth::Authenticator;
-use crate::envelope::EnvelopeLayer;
-use crate::layer::AuthLayer;
-use crate::route::Route;
-use crate::routes::{Endpoint, Routes, shape_order};
-use crate::{docs_ui, error, openapi};
+use crate::auth::layer::AuthLayer;
+use crate::docs::{openapi, ui as docs_ui};
+use crate::http::rejection::EnvelopeLayer;
+use crate::table::{Endpoint, Route, Routes};
+
+mod check;
+mod error;
+
+use check::check_table;
+pub use error::BuildError;
 
 /// A Warden application.
 ///
@@ -34,7 +38,7 @@ use crate::{docs_ui, error, openapi};
 ///
 /// let secret = HmacSecret::new(b"0123456789abcdef0123456789abcdef".to_vec());
 /// let router: axum::Router = App::new("Demo", "1.0.0")
-///     .auth(Auth::new(Verifier::hmac(&secret)).build()?)
+///     .auth(Auth::new(Verifier::hmac(&secret).build()?).build()?)
 ///     .routes(routes![hello, private])
 ///     .build()?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -67,74 +71,6 @@ impl<S> fmt::Debug for App<S> {
             .finish()
     }
 }
-
-/// Why an [`App`] cannot be built. Reported before anything is served.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum BuildError {
-    /// Two routes have the same method and path.
-    DuplicateRoute {
-        /// `GET /path`
-        route: String,
-        /// The two handlers.
-        handlers: [String; 2],
-    },
-    /// Two paths that axum cannot tell apart, e.g. `/u/{id}` and `/u/{name}`.
-    ConflictingPaths {
-        /// The two paths.
-        paths: [&'static str; 2],
-    },
-    /// A route needs a token but the app has no [`Auth`](crate::Auth).
-    MissingAuth {
-        /// `GET /path`
-        route: String,
-    },
-    /// Two routes share a name, which is the OpenAPI `operationId`.
-    DuplicateName {
-        /// The name.
-        name: &'static str,
-        /// The two handlers.
-        handlers: [String; 2],
-    },
-    /// The schema or docs path is malformed.
-    InvalidPath {
-        /// The path.
-        path: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// axum refused the routes (a conflict Warden's checks do not know).
-    Router(String),
-}
-
-impl fmt::Display for BuildError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            BuildError::DuplicateRoute { route, handlers: [a, b] } => {
-                write!(f, "duplicate route `{route}`: declared by both `{a}` and `{b}`")
-            }
-            BuildError::ConflictingPaths { paths: [a, b] } => {
-                write!(
-                    f,
-                    "paths `{a}` and `{b}` conflict: they differ only in parameter names, which axum's router cannot tell apart"
-                )
-            }
-            BuildError::MissingAuth { route } => write!(
-                f,
-                "route `{route}` requires a token but the app has no `Auth`; call `App::auth`"
-            ),
-            BuildError::DuplicateName { name, handlers: [a, b] } => write!(
-                f,
-                "duplicate route name `{name}` (the OpenAPI operationId): used by both `{a}` and `{b}`; \
-                 give one of them `name = \"...\"`"
-            ),
-            BuildError::InvalidPath { path, reason } => write!(f, "path `{path}` {reason}"),
-            BuildError::Router(message) => write!(f, "axum refused the routes: {message}"),
-        }
-    }
-}
-
-impl std::error::Error for BuildError {}
 
 impl<S> App<S>
 where
@@ -260,11 +196,13 @@ where
             let mut method_router = endpoint(route.method().filter()).layer(EnvelopeLayer);
             if !route.policy().is_public() {
                 let auth = self.auth.clone().expect("checked by check_table");
-                method_router = method_router.route_layer(AuthLayer::new(auth, *route.policy()));
+                method_router = method_router.route_layer(AuthLayer::new(auth, route));
             }
             router = router.route(route.path(), method_router);
         }
-        router.fallback(error::not_found).method_not_allowed_fallback(error::method_not_allowed)
+        router
+            .fallback(crate::http::not_found)
+            .method_not_allowed_fallback(crate::http::method_not_allowed)
     }
 
     /// The paths of the OpenAPI document and the docs page: well formed,
@@ -305,110 +243,5 @@ where
             }
         }
         Ok(())
-    }
-}
-
-impl App<()> {
-    /// Builds the router and serves it on `addr` until Ctrl-C.
-    pub async fn serve(self, addr: SocketAddr) -> Result<(), ServeError> {
-        serve(self.build().map_err(ServeError::Build)?, addr).await
-    }
-}
-
-/// Serves a router built by [`App::build`] (after `with_state`, for apps with
-/// state) on `addr` until Ctrl-C.
-pub async fn serve(router: Router, addr: SocketAddr) -> Result<(), ServeError> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(ServeError::Io)?;
-    serve_listener(listener, router).await
-}
-
-/// Serves a router on an already bound listener until Ctrl-C.
-pub async fn serve_listener(
-    listener: tokio::net::TcpListener,
-    router: Router,
-) -> Result<(), ServeError> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(ServeError::Io)
-}
-
-/// Why [`App::serve`] stopped.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum ServeError {
-    /// The app is misconfigured.
-    Build(BuildError),
-    /// Binding or serving failed.
-    Io(std::io::Error),
-}
-
-impl fmt::Display for ServeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServeError::Build(e) => e.fmt(f),
-            ServeError::Io(e) => write!(f, "server error: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for ServeError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ServeError::Build(e) => Some(e),
-            ServeError::Io(e) => Some(e),
-        }
-    }
-}
-
-fn check_table(mut routes: Vec<&'static Route>, has_auth: bool) -> Result<(), BuildError> {
-    if !has_auth && let Some(route) = routes.iter().find(|r| !r.policy().is_public()) {
-        return Err(BuildError::MissingAuth {
-            route: format!("{} {}", route.method(), route.path()),
-        });
-    }
-    let mut by_name: Vec<&&Route> = routes.iter().collect();
-    by_name.sort_by_key(|r| r.name());
-    for pair in by_name.windows(2) {
-        let [a, b] = pair else { unreachable!() };
-        if a.name() == b.name() {
-            return Err(BuildError::DuplicateName {
-                name: a.name(),
-                handlers: [a.handler(), b.handler()],
-            });
-        }
-    }
-    routes.sort_by(|a, b| shape_order(a.path(), b.path()).then(a.method().cmp(&b.method())));
-    for pair in routes.windows(2) {
-        let [a, b] = pair else { unreachable!() };
-        if shape_order(a.path(), b.path()).is_ne() {
-            continue;
-        }
-        if a.path() != b.path() {
-            return Err(BuildError::ConflictingPaths { paths: [a.path(), b.path()] });
-        }
-        if a.method() == b.method() {
-            return Err(BuildError::DuplicateRoute {
-                route: format!("{} {}", a.method(), a.path()),
-                handlers: [a.handler(), b.handler()],
-            });
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shapes_erase_parameter_names() {
-        assert!(shape_order("/u/{id}/x", "/u/{name}/x").is_eq());
-        assert!(shape_order("/f/{*rest}", "/f/{id}").is_eq());
-        assert!(shape_order("/plain/", "/plain/").is_eq());
-        assert!(shape_order("/u/{id}/x", "/u/{id}/y").is_ne());
-        assert!(shape_order("/u/{id}", "/u/{id}/").is_ne());
     }
 }

@@ -1,6 +1,6 @@
-//! The enforcement layer: one per protected route, with the route's policy
-//! baked in, so a request does no table lookup and its cost does not grow
-//! with the number of routes. It runs before any of the handler's extractors.
+//! The enforcement layer: one per protected route, with the route baked in,
+//! so a request does no table lookup and its cost does not grow with the
+//! number of routes. It runs before any of the handler's extractors.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -9,41 +9,22 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::extract::Request;
-use axum::http::HeaderValue;
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 
-use crate::auth::Authenticator;
-use crate::route::Policy;
+use super::Authenticator;
+use super::decision::Guard;
+use crate::table::Route;
 
-#[derive(Debug)]
-struct Guard {
-    auth: Authenticator,
-    policy: Policy,
-    /// `WWW-Authenticate` for a 403, computed once per route.
-    forbidden: HeaderValue,
-}
-
-/// Layer enforcing one route's [`Policy`].
+/// Layer enforcing one route's policy.
 #[derive(Clone, Debug)]
 pub(crate) struct AuthLayer {
     guard: Arc<Guard>,
 }
 
 impl AuthLayer {
-    pub(crate) fn new(auth: Authenticator, policy: Policy) -> Self {
-        // RFC 6750 §3 names one scope value; for alternatives, the first set
-        // (the others are in the OpenAPI document). Permissions are checked
-        // by `#[route]` to be RFC 6749 scope tokens, valid in a
-        // quoted-string; a hand-built `Policy` might not be, and then the
-        // header omits the scope.
-        let scope = policy.alternatives().first().map(|set| set.join(" ")).unwrap_or_default();
-        let forbidden =
-            HeaderValue::try_from(format!(r#"Bearer error="insufficient_scope", scope="{scope}""#))
-                .unwrap_or_else(|_| {
-                    HeaderValue::from_static(r#"Bearer error="insufficient_scope""#)
-                });
-        AuthLayer { guard: Arc::new(Guard { auth, policy, forbidden }) }
+    pub(crate) fn new(auth: Authenticator, route: &'static Route) -> Self {
+        AuthLayer { guard: Arc::new(Guard::new(auth, route)) }
     }
 }
 
@@ -74,8 +55,7 @@ where
     }
 
     fn call(&mut self, mut req: Request) -> Self::Future {
-        let guard = &*self.guard;
-        match guard.auth.authorize(req.method(), req.headers(), &guard.policy, &guard.forbidden) {
+        match self.guard.check(req.method(), req.headers()) {
             Ok(claims) => {
                 req.extensions_mut().insert(claims);
                 AuthFuture::Inner { future: self.inner.call(req) }

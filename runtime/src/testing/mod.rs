@@ -36,7 +36,7 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let secret = HmacSecret::new(b"0123456789abcdef0123456789abcdef".to_vec());
 //! let app = App::new("Demo", "1.0.0")
-//!     .auth(Auth::new(Verifier::hmac(&secret)).build()?)
+//!     .auth(Auth::new(Verifier::hmac(&secret).build()?).build()?)
 //!     .routes(routes![public, model]);
 //! PolicyMatrix::from_app(app, (), secret, Algorithm::HS256)?.check().await;
 //! # Ok(()) }
@@ -53,7 +53,7 @@ use tower::ServiceExt;
 use crate::app::{App, BuildError};
 use crate::auth::{Authenticator, PermissionSource};
 use crate::jwt::{Algorithm, HmacSecret, Jwt};
-use crate::route::{Policy, Route};
+use crate::table::{Policy, Route};
 
 /// Default value for path parameters (`{id}`, `{*rest}`).
 pub const DEFAULT_PLACEHOLDER: &str = "1";
@@ -804,7 +804,7 @@ mod tests {
 
     #[test]
     fn placement_is_what_the_runtime_reads() {
-        use axum::http::{HeaderMap, HeaderValue};
+        use axum::http::HeaderMap;
 
         use crate::auth::Auth;
         use crate::jwt::Verifier;
@@ -815,13 +815,8 @@ mod tests {
             let token = Jwt::new(Algorithm::HS256, claims).unwrap().encode(&secret).unwrap();
             let mut headers = HeaderMap::new();
             headers.insert(header::AUTHORIZATION, format!("Bearer {token}").parse().unwrap());
-            let forbidden = HeaderValue::from_static("Bearer");
-            match auth.authorize(
-                &axum::http::Method::GET,
-                &headers,
-                &Policy::Permissions(required),
-                &forbidden,
-            ) {
+            match auth.authorize(&axum::http::Method::GET, &headers, &Policy::Permissions(required))
+            {
                 Ok(_) => StatusCode::OK,
                 Err(error) => error.status(),
             }
@@ -833,7 +828,9 @@ mod tests {
             PermissionSource::Scope("scp".into()),
         ];
         for source in sources {
-            let auth = Auth::new(Verifier::hmac(&secret)).permissions(source.clone()).build();
+            let auth = Auth::new(Verifier::hmac(&secret).build().unwrap())
+                .permissions(source.clone())
+                .build();
             let auth = auth.unwrap();
             let both = granting(&source, json!({"sub": "ada"}), &["a", "b"]);
             assert_eq!(status(&auth, both.clone(), &["a", "b"]), StatusCode::OK, "{source:?}");

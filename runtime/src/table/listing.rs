@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::route::{Policy, Route};
+use super::{Policy, Route};
 
 /// The routes as a JSON array, one object per route, in the given order:
 ///

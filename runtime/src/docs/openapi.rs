@@ -6,7 +6,7 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{Map, Value, json};
 
 use crate::auth::Authenticator;
-use crate::route::{Policy, Route};
+use crate::table::{Policy, Route};
 
 /// Security scheme names used in the document.
 const BEARER_SCHEME: &str = "bearerAuth";

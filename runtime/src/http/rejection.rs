@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 
-use crate::error::HttpError;
+use super::HttpError;
 
 /// Rejection texts are short; anything longer is cut.
 const MAX_TEXT: usize = 16 * 1024;

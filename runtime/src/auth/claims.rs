@@ -1,0 +1,174 @@
+//! What a verified token says: where its permissions are read
+//! ([`PermissionSource`], the claim layout) and the [`Claims`] extractor.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use super::AuthError;
+use crate::http::HttpError;
+use crate::jwt::Jwt;
+
+/// Where permissions are read from in a verified token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PermissionSource {
+    /// Flama-compatible (the default): the union of `data.permissions`, every
+    /// list under `data.roles` (`{"role": ["perm", ...]}`), and a top-level
+    /// `permissions` array (as Auth0 issues).
+    Flama,
+    /// One array of strings at a JSON pointer, e.g. `/realm_access/roles`
+    /// (Keycloak) or `/permissions`.
+    Pointer(String),
+    /// An OAuth2 space-separated string claim, e.g. `scope` (RFC 8693 §4.2).
+    Scope(String),
+}
+
+impl PermissionSource {
+    /// Whether `claims` grant `permission`.
+    pub(crate) fn grants(&self, claims: &Map<String, Value>, permission: &str) -> bool {
+        let in_list = |v: Option<&Value>| {
+            v.and_then(Value::as_array)
+                .is_some_and(|list| list.iter().any(|p| p.as_str() == Some(permission)))
+        };
+        match self {
+            PermissionSource::Flama => {
+                let data = claims.get("data");
+                in_list(data.and_then(|d| d.get("permissions")))
+                    || data
+                        .and_then(|d| d.get("roles"))
+                        .and_then(Value::as_object)
+                        .is_some_and(|roles| roles.values().any(|r| in_list(Some(r))))
+                    || in_list(claims.get("permissions"))
+            }
+            PermissionSource::Pointer(pointer) => in_list(resolve_pointer(claims, pointer)),
+            PermissionSource::Scope(claim) => claims
+                .get(claim)
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.split(' ').any(|p| p == permission)),
+        }
+    }
+}
+
+/// RFC 6901 over a claims object. The first reference token selects a
+/// claim; `serde_json` resolves the rest (strict array indices: no `01`, no
+/// `+1`). A missing leading `/` is tolerated (`realm_access/roles`).
+fn resolve_pointer<'a>(claims: &'a Map<String, Value>, pointer: &str) -> Option<&'a Value> {
+    let pointer = pointer.strip_prefix('/').unwrap_or(pointer);
+    let (first, rest) = pointer.find('/').map_or((pointer, ""), |i| pointer.split_at(i));
+    claims.get(&*unescape(first))?.pointer(rest)
+}
+
+/// One RFC 6901 reference token, unescaped (`~1` is `/`, `~0` is `~`).
+pub(crate) fn unescape(segment: &str) -> Cow<'_, str> {
+    if segment.contains('~') {
+        segment.replace("~1", "/").replace("~0", "~").into()
+    } else {
+        segment.into()
+    }
+}
+
+/// The verified token of the current request, as an axum extractor.
+///
+/// Available on every non-public route; the token was decoded once, by the
+/// auth layer, before any extractor ran. A public route reads no token:
+/// there `Claims` answers 401 and `Option<Claims>` is `None`.
+///
+/// ```
+/// use warden::{Claims, route};
+///
+/// #[route(get, "/me/", authenticated)]
+/// async fn me(claims: Claims) -> String {
+///     claims.get("sub").and_then(|s| s.as_str()).unwrap_or("?").to_owned()
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Claims(pub(crate) Arc<Jwt>);
+
+impl Claims {
+    /// The verified token.
+    pub fn jwt(&self) -> &Jwt {
+        &self.0
+    }
+
+    /// The claims object.
+    pub fn payload(&self) -> &Map<String, Value> {
+        self.0.payload()
+    }
+
+    /// One claim.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.payload().get(name)
+    }
+
+    /// The claims as a typed value.
+    pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        T::deserialize(Value::Object(self.0.payload().clone()))
+    }
+}
+
+/// `Option<Claims>`: `None` on a public route, where no token is read.
+impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &S,
+    ) -> Result<Option<Self>, std::convert::Infallible> {
+        Ok(parts.extensions.get::<Claims>().cloned())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Claims {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, HttpError> {
+        parts.extensions.get::<Claims>().cloned().ok_or_else(|| AuthError::Missing.into_http())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn grants(source: &PermissionSource, claims: Value, perm: &str) -> bool {
+        let Value::Object(map) = claims else { panic!("not an object") };
+        source.grants(&map, perm)
+    }
+
+    #[test]
+    fn flama_source_reads_data_permissions_roles_and_top_level() {
+        let s = PermissionSource::Flama;
+        assert!(grants(&s, json!({"data": {"permissions": ["a"]}}), "a"));
+        assert!(grants(&s, json!({"data": {"roles": {"admin": ["b"], "x": ["c"]}}}), "c"));
+        assert!(grants(&s, json!({"permissions": ["d"]}), "d"));
+        assert!(!grants(&s, json!({"data": {"permissions": "a"}}), "a"));
+        assert!(!grants(&s, json!({"data": {"roles": ["a"]}}), "a"));
+        assert!(!grants(&s, json!({"scope": "a"}), "a"));
+    }
+
+    #[test]
+    fn pointer_and_scope_sources() {
+        let kc = PermissionSource::Pointer("/realm_access/roles".into());
+        assert!(grants(&kc, json!({"realm_access": {"roles": ["admin"]}}), "admin"));
+        assert!(!grants(&kc, json!({"data": {"permissions": ["admin"]}}), "admin"));
+        let escaped = PermissionSource::Pointer("/https:~1~1example.com~1roles/a~0b".into());
+        assert!(grants(&escaped, json!({"https://example.com/roles": {"a~b": ["x"]}}), "x"));
+        let indexed = PermissionSource::Pointer("/groups/1".into());
+        assert!(grants(&indexed, json!({"groups": [["a"], ["b"]]}), "b"));
+        for lenient in ["/groups/01", "/groups/+1"] {
+            let p = PermissionSource::Pointer(lenient.into());
+            assert!(!grants(&p, json!({"groups": [["a"], ["b"]]}), "b"), "{lenient}");
+        }
+        let bare = PermissionSource::Pointer("realm_access/roles".into());
+        assert!(grants(&bare, json!({"realm_access": {"roles": ["admin"]}}), "admin"));
+        let scope = PermissionSource::Scope("scope".into());
+        assert!(grants(&scope, json!({"scope": "read write"}), "write"));
+        assert!(!grants(&scope, json!({"scope": "read writer"}), "write"));
+    }
+}

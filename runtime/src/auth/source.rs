@@ -1,0 +1,115 @@
+//! Where a request's token comes from: an ordered list of sources (the
+//! `Authorization` header, a cookie), the first one present deciding.
+
+use axum::http::{HeaderMap, HeaderName, HeaderValue, header};
+
+use super::AuthError;
+
+/// One place a token may be carried.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// `NAME: SCHEME TOKEN`, the scheme compared case-insensitively
+    /// (default `Authorization: Bearer`).
+    Header {
+        /// The header name.
+        name: HeaderName,
+        /// The scheme, e.g. `Bearer`.
+        scheme: String,
+    },
+    /// A cookie of this name (default `access_token`).
+    Cookie(String),
+}
+
+/// A token and where it was found.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Credential<'a> {
+    Header(&'a str),
+    Cookie(&'a str),
+}
+
+/// What one source found.
+enum Found<'a> {
+    /// Nothing there: the next source is asked.
+    Absent,
+    /// The source is present; `None` when it holds no usable token (a
+    /// header with another scheme). The next source is not asked.
+    Present(Option<Credential<'a>>),
+}
+
+/// The request's token: the first present source decides, so a present
+/// header never falls back to the cookie.
+pub(crate) fn credential<'a>(
+    sources: &[TokenSource],
+    headers: &'a HeaderMap,
+) -> Result<Option<Credential<'a>>, AuthError> {
+    for source in sources {
+        let found = match source {
+            TokenSource::Header { name, scheme } => from_header(headers, name, scheme)?,
+            TokenSource::Cookie(name) => from_cookie(headers, name)?,
+        };
+        if let Found::Present(credential) = found {
+            return Ok(credential);
+        }
+    }
+    Ok(None)
+}
+
+fn from_header<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+    scheme: &str,
+) -> Result<Found<'a>, AuthError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(value) = values.next() else { return Ok(Found::Absent) };
+    if values.next().is_some() {
+        return Err(AuthError::Ambiguous("multiple authorization headers"));
+    }
+    Ok(Found::Present(bearer(value, scheme).map(Credential::Header)))
+}
+
+/// `SCHEME 1*SP token`, scheme case-insensitive. Anything else (another
+/// scheme, no token, non-ASCII) is "no bearer credential".
+fn bearer<'a>(value: &'a HeaderValue, scheme: &str) -> Option<&'a str> {
+    let value = value.to_str().ok()?;
+    let (got, rest) = value.split_once(' ')?;
+    if !got.eq_ignore_ascii_case(scheme) {
+        return None;
+    }
+    let token = rest.trim_start_matches(' ');
+    (!token.is_empty()).then_some(token)
+}
+
+fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Result<Found<'a>, AuthError> {
+    let mut found = None;
+    for value in headers.get_all(header::COOKIE) {
+        let Ok(value) = value.to_str() else {
+            // A header that is not text cannot be searched reliably; if
+            // it may hold the token, the credentials are ambiguous.
+            if value.as_bytes().windows(name.len()).any(|w| w == name.as_bytes()) {
+                return Err(AuthError::Ambiguous("unreadable cookie header"));
+            }
+            continue;
+        };
+        for cookie in cookie::Cookie::split_parse(value).flatten() {
+            if cookie.name() != name {
+                continue;
+            }
+            if found.is_some() {
+                return Err(AuthError::Ambiguous("multiple token cookies"));
+            }
+            // `value()` strips one pair of enclosing quotes, no more.
+            found = Some(cookie.value_raw().map_or("", unquote));
+        }
+    }
+    Ok(match found.filter(|t| !t.is_empty()) {
+        Some(token) => Found::Present(Some(Credential::Cookie(token))),
+        None => Found::Absent,
+    })
+}
+
+/// A cookie value without one pair of enclosing double quotes (RFC 6265
+/// §4.1.1 allows them).
+fn unquote(value: &str) -> &str {
+    value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value)
+}

@@ -1,0 +1,13 @@
+//! HTTP plumbing shared by every route: the error envelope ([`HttpError`]),
+//! [`Json<T>`], the rewrite of axum's plain-text rejections into the
+//! envelope, and serving.
+
+mod envelope;
+mod json;
+pub(crate) mod rejection;
+mod serve;
+
+pub use envelope::HttpError;
+pub(crate) use envelope::{method_not_allowed, not_found};
+pub use json::Json;
+pub use serve::{ServeError, serve, serve_listener};

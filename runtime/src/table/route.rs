@@ -1,0 +1,154 @@
+//! One entry of the table: what `#[route]` records about a handler.
+
+use std::fmt;
+
+use super::{Method, Policy};
+
+/// One entry of the permission table: everything `#[route]` declared about a
+/// handler. Built at compile time; read it with the accessors.
+#[derive(Clone, Copy, Debug)]
+pub struct Route {
+    parts: RouteParts,
+}
+
+/// The fields of a [`Route`], as written by the `#[route]` expansion.
+///
+/// Not public API: generated code builds it through `warden::__private`.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct RouteParts {
+    pub method: Method,
+    pub path: &'static str,
+    pub name: &'static str,
+    pub handler: &'static str,
+    pub module: &'static str,
+    pub policy: Policy,
+    pub tags: &'static [&'static str],
+    pub summary: Option<&'static str>,
+    pub description: Option<&'static str>,
+    pub request_body: Option<SchemaFn>,
+    pub response_body: Option<SchemaFn>,
+}
+
+/// Writes the JSON Schema of a body type into the document's generator.
+#[doc(hidden)]
+pub type SchemaFn = fn(&mut schemars::SchemaGenerator) -> schemars::Schema;
+
+/// A type used as a `Json<T>` body of a `#[route]` handler.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is a JSON body of a `#[route]` handler but does not implement `JsonSchema`",
+    label = "the OpenAPI document needs this type's schema",
+    note = "add `#[derive(schemars::JsonSchema)]` to the type (schemars 1, also re-exported as `warden::schemars`)"
+)]
+pub trait BodySchema {
+    /// The schema, or a `$ref` to it.
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+}
+
+impl<T: schemars::JsonSchema + ?Sized> BodySchema for T {
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        generator.subschema_for::<T>()
+    }
+}
+
+/// The [`SchemaFn`] of `T`.
+#[doc(hidden)]
+pub fn schema_fn<T: BodySchema + ?Sized>(
+    generator: &mut schemars::SchemaGenerator,
+) -> schemars::Schema {
+    T::schema(generator)
+}
+
+impl Route {
+    #[doc(hidden)]
+    pub const fn from_parts(parts: RouteParts) -> Self {
+        Route { parts }
+    }
+
+    /// The HTTP method.
+    pub const fn method(&self) -> Method {
+        self.parts.method
+    }
+
+    /// The axum path, e.g. `/users/{id}`.
+    pub const fn path(&self) -> &'static str {
+        self.parts.path
+    }
+
+    /// The route name: `name = "..."`, else the handler's name. Used as the
+    /// OpenAPI `operationId`.
+    pub const fn name(&self) -> &'static str {
+        self.parts.name
+    }
+
+    /// The handler function's name, e.g. `get_user`.
+    pub const fn handler_name(&self) -> &'static str {
+        self.parts.handler
+    }
+
+    /// The module the handler is declared in, e.g. `my_app::users`.
+    pub const fn module_path(&self) -> &'static str {
+        self.parts.module
+    }
+
+    /// The handler function's path, e.g. `my_app::users::get_user`.
+    pub fn handler(&self) -> String {
+        format!("{}::{}", self.parts.module, self.parts.handler)
+    }
+
+    /// The access policy.
+    pub const fn policy(&self) -> &Policy {
+        &self.parts.policy
+    }
+
+    /// `tags = [...]`.
+    pub const fn tags(&self) -> &'static [&'static str] {
+        self.parts.tags
+    }
+
+    /// First line of the handler's doc comment.
+    pub const fn summary(&self) -> Option<&'static str> {
+        self.parts.summary
+    }
+
+    /// The rest of the handler's doc comment.
+    pub const fn description(&self) -> Option<&'static str> {
+        self.parts.description
+    }
+
+    /// The JSON Schema of the `Json<T>` request body, if the handler takes one.
+    pub fn request_schema(
+        &self,
+        generator: &mut schemars::SchemaGenerator,
+    ) -> Option<serde_json::Value> {
+        self.parts.request_body.map(|f| f(generator).to_value())
+    }
+
+    /// The JSON Schema of the `Json<T>` response body, if the handler returns one.
+    pub fn response_schema(
+        &self,
+        generator: &mut schemars::SchemaGenerator,
+    ) -> Option<serde_json::Value> {
+        self.parts.response_body.map(|f| f(generator).to_value())
+    }
+}
+
+impl fmt::Display for Route {
+    /// `GET /private/info/ protected_info permissions = ["my-permission-name"]`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:<7} {} {} {}", self.method(), self.path(), self.name(), self.policy())
+    }
+}
+
+/// Implemented by the companion struct that `#[route]` emits next to each
+/// handler; `routes![...]` reads it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a `#[route]` handler",
+    label = "not annotated with `#[warden::route(...)]`",
+    note = "`routes![...]` takes functions annotated with `#[route(METHOD, \"PATH\", POLICY)]`"
+)]
+pub trait RouteDef {
+    /// What the attribute declared.
+    const ROUTE: Route;
+}
