@@ -5,18 +5,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --locked --example jwt_api
-log=$(mktemp)
-ADDR=127.0.0.1:0 cargo run --locked --quiet --example jwt_api 2>"$log" &
-pid=$!
-trap 'kill $pid 2>/dev/null || true' EXIT
+bin=target/debug/examples/jwt_api
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
-base=""
-for _ in $(seq 1 100); do
-  base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n1 || true)
-  [ -n "$base" ] && break
-  sleep 0.1
-done
-[ -n "$base" ] || { echo "example did not start:"; cat "$log"; exit 1; }
+# start LOG [VAR=value...]: runs the example with the given environment on a
+# free port; sets $base.
+start() {
+  local log=$1; shift
+  env ADDR=127.0.0.1:0 "$@" "$bin" 2>"$log" &
+  pids+=($!)
+  base=""
+  for _ in $(seq 1 100); do
+    base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n1 || true)
+    [ -n "$base" ] && break
+    sleep 0.1
+  done
+  [ -n "$base" ] || { echo "example did not start:"; cat "$log"; exit 1; }
+}
+
+log=$(mktemp)
+start "$log"
 grep -q "WARNING" "$log" || { echo "missing the demo-secret warning"; exit 1; }
 
 fail() { echo "FAIL: $*"; exit 1; }
@@ -45,7 +54,60 @@ flama='eyJhbGciOiAiSFMyNTYiLCAidHlwIjogIkpXVCJ9.eyJkYXRhIjogeyJmb28iOiAiYmFyIn0s
 expect 403 'Insufficient permissions' -H "Authorization: Bearer $flama" "$base/private/info/"
 expect 401 'JWTDecodeException' -H "Authorization: Bearer $token.x" "$base/private/info/"
 expect 404 '"status_code":404' "$base/nope"
+
+# The token response is not cacheable; the docs page is locked down.
+headers=$(curl -s -D - -o /dev/null -X POST "$base/auth/" -H 'content-type: application/json' \
+  -d '{"id": "7d7b6ea4-2a2b-4b84-a4c1-0a0c0a0c0a0c"}')
+grep -qi '^cache-control: no-store' <<<"$headers" || fail "/auth/ lacks Cache-Control: no-store"
+echo "ok no-store /auth/"
+headers=$(curl -s -D - -o /dev/null "$base/docs/")
+for h in "content-security-policy: default-src 'none'" 'x-content-type-options: nosniff' \
+  'referrer-policy: no-referrer' 'x-frame-options: DENY'; do
+  grep -qi "^$h" <<<"$headers" || fail "/docs/ lacks $h"
+done
+echo "ok docs headers"
+
+# One log line per request, denials with their reason, never a token.
+grep -q 'jwt_api::http.*path="/private/info/".*status=401' "$log" || fail "no request log line"
+grep -q 'warden::auth.*reason=invalid: malformed' "$log" || fail "no denial reason in the log"
+grep -q 'warden::auth.*reason=forbidden: lacks \["my-permission-name"\]' "$log" || fail "no forbidden reason"
+grep -qF "${token##*.}" "$log" && fail "a token signature is in the log"
+grep -qF "${flama##*.}" "$log" && fail "a token signature is in the log"
+echo "ok request log"
+
+# A zero-padded or all-zero key is refused at start, naming the variable,
+# unless the weak-key opt-in is explicit.
+padded=$(python3 -c "print(b'hunter2'.hex() + '00' * 57)")
+for hex in "$padded" "$(printf '00%.0s' $(seq 64))"; do
+  if out=$(ADDR=127.0.0.1:0 JWT_SECRET_HEX=$hex timeout 10 "$bin" 2>&1); then
+    fail "a weak JWT_SECRET_HEX was accepted"
+  fi
+  [[ "$out" == *"JWT_SECRET_HEX"* && "$out" == *"effectively"* ]] || fail "unclear refusal: $out"
+  [[ "$out" != *"$hex"* ]] || fail "the refusal prints the secret"
+done
+echo "ok weak keys refused at start"
+weak_log=$(mktemp)
+start "$weak_log" JWT_SECRET_HEX="$padded" JWT_ALLOW_WEAK_SECRET=1
+expect 200 '"public":true' "$base/public/info/"
+echo "ok weak key with the explicit opt-in"
+
+# Strict deployment through the environment: iss checked, exp required.
+strict_log=$(mktemp)
+start "$strict_log" JWT_SECRET_HEX="$(printf '5e%.0s' $(seq 32))" JWT_ISSUER=vortico JWT_REQUIRED_CLAIMS=exp
+signin=$(curl -s -X POST "$base/auth/" -H 'content-type: application/json' \
+  -d '{"id": "7d7b6ea4-2a2b-4b84-a4c1-0a0c0a0c0a0c"}')
+strict_token=$(printf '%s' "$signin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+expect 200 '"public":false' -H "Authorization: Bearer $strict_token" "$base/private/info/"
+no_exp=$(python3 - <<'PY'
+import base64, hashlib, hmac, json
+b = lambda d: base64.urlsafe_b64encode(d).decode().rstrip("=")
+msg = b(b'{"alg":"HS256"}') + "." + b(json.dumps({"iss": "vortico", "data": {"permissions": ["my-permission-name"]}}).encode())
+print(msg + "." + b(hmac.new(bytes([0x5e] * 32), msg.encode(), hashlib.sha256).digest()))
+PY
+)
+expect 401 'token lacks a required claim' -H "Authorization: Bearer $no_exp" "$base/private/info/"
 echo "smoke test passed"
 
 echo "attack catalogue:"
+start "$(mktemp)"
 python3 .ci/attacks.py "$base"

@@ -6,14 +6,22 @@
 //! cargo run --example jwt_api -- routes --json  # ... as JSON
 //! ```
 //!
-//! The HMAC secret comes from `JWT_SECRET_HEX` (hex bytes) or `JWT_SECRET`
-//! (UTF-8 text). Without either, Flama's demo secret (16 zero bytes) is used,
-//! so the article's tokens verify; never run that in production.
+//! Configuration comes from the environment (see the README): `ADDR`,
+//! `JWT_SECRET_HEX` or `JWT_SECRET`, `JWT_ALGORITHMS`, `JWT_ISSUER`,
+//! `JWT_AUDIENCE`, `JWT_REQUIRED_CLAIMS`, `JWT_TYP`, `JWT_PERMISSIONS_CLAIM`,
+//! `JWT_ALLOW_WEAK_SECRET`, `RUST_LOG`. Without a secret, Flama's demo
+//! secret (16 zero bytes) is used, so the article's tokens verify; never run
+//! that in production.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Instant;
 
-use warden::jwt::HmacSecret;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing_subscriber::EnvFilter;
+use warden::config::AuthConfig;
 use warden_examples::jwt_api;
 
 #[tokio::main]
@@ -43,12 +51,22 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    let secret = secret_from_env()?;
+    init_logging()?;
+    let configured = AuthConfig::from_env()?.with_demo_fallback().build()?;
+    if configured.is_demo_key() {
+        eprintln!(
+            "WARNING: the HMAC key is Flama's demo secret or equivalent to it (all zero \
+             bytes, an EMPTY HMAC key). Anyone can forge tokens. Set JWT_SECRET_HEX to at \
+             least 32 random bytes for anything but a demo."
+        );
+    }
     let addr: SocketAddr = match std::env::var("ADDR") {
-        Ok(addr) => addr.parse().map_err(|_| format!("ADDR `{addr}` is not an IP:port address"))?,
+        Ok(addr) => {
+            addr.parse().map_err(|_| format!("ADDR: `{addr}` is not an IP:port address"))?
+        }
         Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
-    let router = jwt_api::router(secret)?;
+    let router = jwt_api::router_configured(&configured)?.layer(axum::middleware::from_fn(log));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!(
         "{} {} listening on http://{}",
@@ -60,17 +78,34 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn secret_from_env() -> Result<HmacSecret, Box<dyn std::error::Error>> {
-    if let Ok(hex) = std::env::var("JWT_SECRET_HEX") {
-        return Ok(HmacSecret::from_hex(&hex)?);
-    }
-    if let Ok(text) = std::env::var("JWT_SECRET") {
-        return Ok(HmacSecret::new(text.into_bytes()));
-    }
-    eprintln!(
-        "WARNING: neither JWT_SECRET_HEX nor JWT_SECRET is set; using Flama's demo secret \
-         (16 zero bytes, equivalent to an EMPTY HMAC key). Anyone can forge tokens. \
-         Set JWT_SECRET_HEX to at least 32 random bytes for anything but a demo."
+/// `RUST_LOG` (default `info`): one line per request, and Warden's denial
+/// events with their reason. Never a token.
+fn init_logging() -> Result<(), Box<dyn std::error::Error>> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) => EnvFilter::try_new(&spec).map_err(|e| format!("RUST_LOG: {e}"))?,
+        Err(_) => EnvFilter::new("info"),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    Ok(())
+}
+
+/// One line per request: method, path (without the query, which may carry
+/// secrets), status and latency.
+async fn log(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let start = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "jwt_api::http",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        micros = start.elapsed().as_micros() as u64,
+        "request"
     );
-    Ok(HmacSecret::flama_demo())
+    response
 }

@@ -60,6 +60,8 @@ async fn article_session() {
     assert_eq!(payload["iss"], "vortico");
     assert_eq!(payload["data"], json!({"id": USER, "permissions": ["my-permission-name"]}));
     assert!(payload["iat"].is_u64());
+    // The article's JWT_TOKEN_EXPIRATION, 300 s: no token is valid forever.
+    assert_eq!(payload["exp"].as_u64(), payload["iat"].as_u64().map(|iat| iat + 300));
     assert_eq!(jwt.header()["alg"], "HS256");
 
     let private =
@@ -124,4 +126,43 @@ async fn tokens_signed_with_another_secret_are_rejected() {
 fn short_secret_without_opt_in_is_refused() {
     let err = jwt_api::router(HmacSecret::new(b"short".to_vec())).unwrap_err();
     assert!(err.to_string().contains("at least 32"), "{err}");
+}
+
+#[tokio::test]
+async fn token_responses_are_not_cacheable() {
+    let request = Request::post("/auth/")
+        .header("content-type", "application/json")
+        .body(Body::from(format!(r#"{{"id": "{USER}"}}"#)))
+        .unwrap();
+    let response = demo_router().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["pragma"], "no-cache");
+}
+
+#[test]
+fn environment_configuration_makes_the_example_strict() {
+    use warden::config::AuthConfig;
+    let vars = |name: &str| match name {
+        "JWT_SECRET_HEX" => Some("5e".repeat(32)),
+        "JWT_ISSUER" => Some("vortico".to_owned()),
+        "JWT_REQUIRED_CLAIMS" => Some("exp,iss".to_owned()),
+        "JWT_TYP" => Some("JWT".to_owned()),
+        _ => None,
+    };
+    let configured = AuthConfig::from_vars(vars).unwrap().build().unwrap();
+    let verifier = configured.authenticator().verifier();
+    let secret = configured.signing_secret().unwrap();
+    let sign = |claims: Value| {
+        warden::jwt::Jwt::new(warden::jwt::Algorithm::HS256, claims)
+            .unwrap()
+            .encode(secret)
+            .unwrap()
+    };
+    // What Flama and the article issue without `exp` is refused once required.
+    let no_exp = sign(json!({"iss": "vortico", "data": {}}));
+    assert_eq!(verifier.verify(&no_exp).unwrap_err().description(), "token lacks a required claim");
+    let other_iss = sign(json!({"iss": "mallory", "exp": u32::MAX}));
+    assert_eq!(verifier.verify(&other_iss).unwrap_err().description(), "invalid issuer");
+    assert!(verifier.verify(&sign(json!({"iss": "vortico", "exp": u32::MAX}))).is_ok());
 }

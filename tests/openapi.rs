@@ -161,6 +161,13 @@ async fn get(router: &axum::Router, path: &str) -> (StatusCode, String, Vec<u8>)
     (status, content_type, body)
 }
 
+async fn redirect(router: &axum::Router, path: &str) -> (StatusCode, String) {
+    let request = axum::http::Request::get(path).body(axum::body::Body::empty()).unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let location = response.headers().get("location").map_or("", |v| v.to_str().unwrap());
+    (response.status(), location.to_owned())
+}
+
 #[tokio::test]
 async fn schema_and_docs_are_served_from_the_binary() {
     let router = jwt_api::router(HmacSecret::flama_demo()).unwrap();
@@ -168,19 +175,24 @@ async fn schema_and_docs_are_served_from_the_binary() {
     assert_eq!((status, content_type.as_str()), (StatusCode::OK, "application/json"));
     assert_eq!(serde_json::from_slice::<Value>(&body).unwrap(), app().openapi());
 
-    for path in ["/docs/", "/docs"] {
-        let (status, content_type, body) = get(&router, path).await;
-        assert_eq!(status, StatusCode::OK, "{path}");
-        assert!(content_type.starts_with("text/html"), "{content_type}");
-        let html = String::from_utf8(body).unwrap();
-        assert!(html.contains(r#"href="/docs/swagger-ui.css""#), "{html}");
-        assert!(html.contains(r#"src="/docs/swagger-ui-bundle.js""#), "{html}");
-        assert!(html.contains(r#"url: "/schema/""#), "{html}");
-        assert!(
-            !html.contains("http://") && !html.contains("https://"),
-            "the page must not load from a CDN"
-        );
-    }
+    let (status, content_type, body) = get(&router, "/docs/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let html = String::from_utf8(body).unwrap();
+    // Relative URLs: the page works under any prefix.
+    assert!(html.contains(r#"href="./swagger-ui.css""#), "{html}");
+    assert!(html.contains(r#"src="./swagger-ui-bundle.js""#), "{html}");
+    assert!(html.contains(r#"src="./warden-docs.js""#), "{html}");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "the page must not load from a CDN"
+    );
+    let (status, _, script) = get(&router, "/docs/warden-docs.js").await;
+    assert_eq!(status, StatusCode::OK);
+    let script = String::from_utf8(script).unwrap();
+    assert!(script.contains(r#"url: "../schema/""#), "{script}");
+    let (status, location) = redirect(&router, "/docs").await;
+    assert_eq!((status, location.as_str()), (StatusCode::PERMANENT_REDIRECT, "docs/"));
     let (status, content_type, body) = get(&router, "/docs/swagger-ui-bundle.js").await;
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.contains("javascript"), "{content_type}");
@@ -191,7 +203,7 @@ async fn schema_and_docs_are_served_from_the_binary() {
 
 #[tokio::test]
 async fn schema_and_docs_paths_are_configurable_and_can_be_turned_off() {
-    let state = jwt_api::state(HmacSecret::flama_demo());
+    let state = jwt_api::state(HmacSecret::flama_demo(), warden::jwt::Algorithm::HS256);
     let moved = app()
         .schema_path(Some("/openapi.json"))
         .docs_path(Some("/api-docs/"))
@@ -199,9 +211,10 @@ async fn schema_and_docs_paths_are_configurable_and_can_be_turned_off() {
         .unwrap()
         .with_state(state.clone());
     assert_eq!(get(&moved, "/openapi.json").await.0, StatusCode::OK);
-    let (status, _, body) = get(&moved, "/api-docs/").await;
+    assert_eq!(get(&moved, "/api-docs/").await.0, StatusCode::OK);
+    let (status, _, body) = get(&moved, "/api-docs/warden-docs.js").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(String::from_utf8(body).unwrap().contains(r#"url: "/openapi.json""#));
+    assert!(String::from_utf8(body).unwrap().contains(r#"url: "../openapi.json""#));
     assert_eq!(get(&moved, "/schema/").await.0, StatusCode::NOT_FOUND);
 
     let no_docs = app().docs_path(None).build().unwrap().with_state(state.clone());

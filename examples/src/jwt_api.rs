@@ -2,13 +2,16 @@
 //! in Warden: a public endpoint, a private one behind `my-permission-name`,
 //! and a sign-in endpoint that issues the token.
 
+use std::time::Duration;
+
 use axum::extract::State;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
+use warden::config::Configured;
 use warden::jwt::{Algorithm, HmacSecret, Jwt, Verifier};
-use warden::{App, Auth, HttpError, Json, Routes, route, routes};
+use warden::{App, Auth, HttpError, Json, NoStore, Routes, route, routes};
 
 /// `info.title` of the API.
 pub const TITLE: &str = "JWT-protected API";
@@ -20,11 +23,14 @@ pub const DESCRIPTION: &str = "An API with public and private endpoints, protect
 pub const PERMISSION: &str = "my-permission-name";
 /// The `iss` of issued tokens.
 pub const ISSUER: &str = "vortico";
+/// Lifetime of issued tokens: the article's `JWT_TOKEN_EXPIRATION`.
+pub const TOKEN_EXPIRATION: Duration = Duration::from_secs(300);
 
 /// Shared by the handlers: the key that signs tokens at `/auth/`.
 #[derive(Clone, Debug)]
 pub struct AppState {
     secret: HmacSecret,
+    algorithm: Algorithm,
 }
 
 /// The body of both info endpoints.
@@ -68,23 +74,26 @@ pub struct SignedIn {
 
 /// Sign in
 ///
-/// Issues a token granting `my-permission-name` to the given user id.
+/// Issues a token granting `my-permission-name` to the given user id, valid
+/// for 300 seconds.
 #[route(post, "/auth/", public, name = "signin", tags = ["Auth"])]
 pub async fn signin(
     State(state): State<AppState>,
     Json(credentials): Json<Credentials>,
-) -> Result<Json<SignedIn>, HttpError> {
+) -> Result<(NoStore, Json<SignedIn>), HttpError> {
+    let now = now();
     let payload = json!({
         "iss": ISSUER,
-        "iat": now(),
+        "iat": now,
+        "exp": now + TOKEN_EXPIRATION.as_secs(),
         "data": {"id": credentials.id, "permissions": [PERMISSION]},
     });
-    let token = Jwt::new(Algorithm::HS256, payload)
+    let token = Jwt::new(state.algorithm, payload)
         .and_then(|jwt| jwt.encode(&state.secret))
         .map_err(|_| {
             HttpError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "could not sign token")
         })?;
-    Ok(Json(SignedIn { id: credentials.id, token }))
+    Ok((NoStore, Json(SignedIn { id: credentials.id, token })))
 }
 
 fn now() -> u64 {
@@ -96,31 +105,44 @@ pub fn routes() -> Routes<AppState> {
     routes![public_info, protected_info, signin]
 }
 
-/// Algorithms the app accepts: HS256, HS384 and HS512 (Flama's set), less
-/// those the secret is too weak for (RFC 7518 §3.2). HS256 always stays, so
-/// a secret too weak even for it is refused with a clear error.
-fn algorithms(secret: &HmacSecret) -> Vec<Algorithm> {
-    [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
-        .into_iter()
-        .filter(|&alg| alg == Algorithm::HS256 || secret.can_serve(alg))
-        .collect()
-}
-
-/// The app with `secret` (weak secrets only with `HmacSecret::allow_weak`,
-/// as Flama's demo secret has).
+/// The app with `secret` and Flama's defaults: HS256, HS384 and HS512 as far
+/// as the secret is strong enough for them (weak secrets only with
+/// `HmacSecret::allow_weak`, as Flama's demo secret has), `iss` unchecked,
+/// no claim required.
 pub fn app(secret: HmacSecret) -> Result<App<AppState>, warden::jwt::ConfigError> {
-    let verifier = Verifier::hmac(&secret).with_algorithms(algorithms(&secret)).build()?;
-    let auth = Auth::new(verifier).build()?;
-    Ok(App::new(TITLE, VERSION).description(DESCRIPTION).auth(auth).routes(routes()))
+    let algorithms = [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
+        .into_iter()
+        .filter(|&alg| alg == Algorithm::HS256 || secret.can_serve(alg));
+    let verifier = Verifier::hmac(&secret).with_algorithms(algorithms).build()?;
+    Ok(app_with(Auth::new(verifier).build()?))
 }
 
-/// The handlers' shared state for `secret`.
-pub fn state(secret: HmacSecret) -> AppState {
-    AppState { secret }
+/// The app with a configuration read from the environment
+/// ([`warden::config::AuthConfig::from_env`]).
+pub fn app_configured(configured: &Configured) -> App<AppState> {
+    app_with(configured.authenticator().clone())
+}
+
+fn app_with(auth: warden::Authenticator) -> App<AppState> {
+    App::new(TITLE, VERSION).description(DESCRIPTION).auth(auth).routes(routes())
+}
+
+/// The handlers' shared state: signing with `secret` under `algorithm`.
+pub fn state(secret: HmacSecret, algorithm: Algorithm) -> AppState {
+    AppState { secret, algorithm }
+}
+
+/// The router with `secret` ([`app`]), signing HS256.
+pub fn router(secret: HmacSecret) -> Result<axum::Router, Box<dyn std::error::Error>> {
+    let state = state(secret.clone(), Algorithm::HS256);
+    Ok(app(secret)?.build()?.with_state(state))
 }
 
 /// The router `cargo run --example jwt_api` serves.
-pub fn router(secret: HmacSecret) -> Result<axum::Router, Box<dyn std::error::Error>> {
-    let state = state(secret.clone());
-    Ok(app(secret)?.build()?.with_state(state))
+pub fn router_configured(
+    configured: &Configured,
+) -> Result<axum::Router, Box<dyn std::error::Error>> {
+    let secret = configured.signing_secret().ok_or("no signing secret is configured")?.clone();
+    let algorithm = configured.signing_algorithm().unwrap_or(Algorithm::HS256);
+    Ok(app_configured(configured).build()?.with_state(state(secret, algorithm)))
 }

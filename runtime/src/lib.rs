@@ -126,6 +126,7 @@
 pub mod __private;
 mod app;
 pub mod auth;
+pub mod config;
 mod docs;
 mod http;
 pub mod jwt;
@@ -135,7 +136,7 @@ pub mod testing;
 
 pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH};
 pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
-pub use http::{HttpError, Json, ServeError, serve, serve_listener};
+pub use http::{HttpError, Json, NoStore, ServeError, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
 pub use schemars;
 pub use table::{Method, Policy, Route, RouteDef, Routes, table_json};

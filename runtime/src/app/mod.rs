@@ -51,6 +51,7 @@ pub struct App<S = ()> {
     routes: Vec<(&'static Route, Endpoint<S>)>,
     schema_path: Option<String>,
     docs_path: Option<String>,
+    docs: docs_ui::Options,
 }
 
 /// Where the OpenAPI document is served unless [`App::schema_path`] says otherwise.
@@ -86,6 +87,7 @@ where
             routes: Vec::new(),
             schema_path: Some(DEFAULT_SCHEMA_PATH.to_owned()),
             docs_path: Some(DEFAULT_DOCS_PATH.to_owned()),
+            docs: docs_ui::Options::default(),
         }
     }
 
@@ -100,6 +102,15 @@ where
     /// turns it off.
     pub fn docs_path(mut self, path: Option<&str>) -> Self {
         self.docs_path = path.map(str::to_owned);
+        self
+    }
+
+    /// Whether the docs page keeps a token pasted into "Authorize" across
+    /// reloads (Swagger UI's `persistAuthorization`, which stores it in the
+    /// browser's `localStorage`, readable by any script of the origin). Off
+    /// by default.
+    pub fn docs_persist_authorization(mut self, persist: bool) -> Self {
+        self.docs.persist_authorization = persist;
         self
     }
 
@@ -189,7 +200,8 @@ where
                 }),
             );
             if let Some(docs_path) = &self.docs_path {
-                router = router.merge(docs_ui::routes(docs_path, schema_path, &self.title));
+                router =
+                    router.merge(docs_ui::routes(docs_path, schema_path, &self.title, &self.docs));
             }
         }
         for (route, endpoint) in self.routes {

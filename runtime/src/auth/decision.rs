@@ -21,7 +21,7 @@ pub enum AuthError {
     Missing,
     /// The credentials are carried ambiguously (two headers, two cookies):
     /// 400 `invalid_request` (RFC 6750 §3.1).
-    Ambiguous(&'static str),
+    InvalidRequest(&'static str),
     /// The token failed decoding or validation: 401 `invalid_token`.
     InvalidToken(JwtError),
     /// The token is valid but lacks the route's permissions: 403
@@ -36,7 +36,7 @@ impl AuthError {
     pub fn status(&self) -> StatusCode {
         match self {
             AuthError::Missing | AuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
-            AuthError::Ambiguous(_) => StatusCode::BAD_REQUEST,
+            AuthError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             AuthError::Forbidden(_) | AuthError::CrossSite => StatusCode::FORBIDDEN,
         }
     }
@@ -51,7 +51,7 @@ impl AuthError {
         match self {
             AuthError::Missing => HttpError::new(status, "Unauthorized")
                 .www_authenticate(HeaderValue::from_static("Bearer")),
-            AuthError::Ambiguous(description) => HttpError::new(status, description)
+            AuthError::InvalidRequest(description) => HttpError::new(status, description)
                 .www_authenticate(HeaderValue::from_static(r#"Bearer error="invalid_request""#)),
             AuthError::InvalidToken(err) => {
                 HttpError::token(status, err.kind().flama_name(), err.description())
@@ -72,7 +72,7 @@ impl fmt::Display for AuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AuthError::Missing => f.write_str("missing"),
-            AuthError::Ambiguous(what) => write!(f, "ambiguous: {what}"),
+            AuthError::InvalidRequest(what) => write!(f, "invalid request: {what}"),
             AuthError::InvalidToken(err) => write!(f, "invalid: {}", err.reason()),
             AuthError::Forbidden(_) => f.write_str("forbidden"),
             AuthError::CrossSite => f.write_str("cross-site"),

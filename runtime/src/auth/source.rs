@@ -63,7 +63,7 @@ fn from_header<'a>(
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else { return Ok(Found::Absent) };
     if values.next().is_some() {
-        return Err(AuthError::Ambiguous("multiple authorization headers"));
+        return Err(AuthError::InvalidRequest("multiple authorization headers"));
     }
     Ok(Found::Present(bearer(value, scheme).map(Credential::Header)))
 }
@@ -87,7 +87,7 @@ fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Result<Found<'a>, Auth
             // A header that is not text cannot be searched reliably; if
             // it may hold the token, the credentials are ambiguous.
             if value.as_bytes().windows(name.len()).any(|w| w == name.as_bytes()) {
-                return Err(AuthError::Ambiguous("unreadable cookie header"));
+                return Err(AuthError::InvalidRequest("unreadable cookie header"));
             }
             continue;
         };
@@ -96,7 +96,7 @@ fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Result<Found<'a>, Auth
                 continue;
             }
             if found.is_some() {
-                return Err(AuthError::Ambiguous("multiple token cookies"));
+                return Err(AuthError::InvalidRequest("multiple token cookies"));
             }
             // `value()` strips one pair of enclosing quotes, no more.
             found = Some(cookie.value_raw().map_or("", unquote));

@@ -4,10 +4,12 @@
 
 mod envelope;
 mod json;
+mod no_store;
 pub(crate) mod rejection;
 mod serve;
 
 pub use envelope::HttpError;
 pub(crate) use envelope::{method_not_allowed, not_found};
 pub use json::Json;
+pub use no_store::NoStore;
 pub use serve::{ServeError, serve, serve_listener};

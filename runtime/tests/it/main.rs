@@ -2,6 +2,8 @@
 
 mod support;
 
+mod audit;
+mod docs_page;
 mod enforcement;
 mod responses;
 mod startup;

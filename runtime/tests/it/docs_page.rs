@@ -1,0 +1,75 @@
+//! The docs page: locked down by its headers, token kept only on request,
+//! and working under a prefix.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+use warden::App;
+
+use crate::support::*;
+
+async fn fetch(router: &Router, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response =
+        router.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = axum::body::to_bytes(response.into_body(), 8 << 20).await.unwrap();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn app_router(persist: Option<bool>) -> Router {
+    let mut app = App::new("Docs", "1.0.0")
+        .auth(auth(verifier()).build().unwrap())
+        .routes(warden::routes![public]);
+    if let Some(persist) = persist {
+        app = app.docs_persist_authorization(persist);
+    }
+    app.build().unwrap()
+}
+
+#[tokio::test]
+async fn every_docs_response_carries_the_security_headers() {
+    let router = app_router(None);
+    for path in
+        ["/docs/", "/docs/warden-docs.js", "/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js"]
+    {
+        let (status, headers, _) = fetch(&router, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let header = |name: &str| headers.get(name).map_or("", |v| v.to_str().unwrap());
+        let csp = header("content-security-policy");
+        assert!(csp.contains("default-src 'none'"), "{path}: {csp}");
+        assert!(csp.contains("script-src 'self';"), "{path}: no inline script allowed: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("referrer-policy"), "no-referrer", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+    }
+    let (_, _, html) = fetch(&router, "/docs/").await;
+    assert!(!html.contains("<script>"), "no inline script: {html}");
+}
+
+#[tokio::test]
+async fn the_token_is_not_persisted_unless_asked() {
+    let (_, _, script) = fetch(&app_router(None), "/docs/warden-docs.js").await;
+    assert!(script.contains("persistAuthorization: false"), "{script}");
+    let (_, _, script) = fetch(&app_router(Some(true)), "/docs/warden-docs.js").await;
+    assert!(script.contains("persistAuthorization: true"), "{script}");
+}
+
+#[tokio::test]
+async fn nested_under_a_prefix_the_page_and_its_document_resolve() {
+    let nested = Router::new().nest("/api/v1", app_router(None));
+    let (status, _, html) = fetch(&nested, "/api/v1/docs/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"src="./swagger-ui-bundle.js""#), "{html}");
+    let (status, _, script) = fetch(&nested, "/api/v1/docs/warden-docs.js").await;
+    assert_eq!(status, StatusCode::OK);
+    // `../schema/` from `/api/v1/docs/` is `/api/v1/schema/`.
+    assert!(script.contains(r#"url: "../schema/""#), "{script}");
+    let (status, _, document) = fetch(&nested, "/api/v1/schema/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(document.contains(r#""openapi": "3.1"#), "{document}");
+    for asset in ["swagger-ui.css", "swagger-ui-bundle.js"] {
+        assert_eq!(fetch(&nested, &format!("/api/v1/docs/{asset}")).await.0, StatusCode::OK);
+    }
+}
