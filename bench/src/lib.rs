@@ -154,6 +154,12 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     fn new(secret: &[u8]) -> Self {
+        // jsonwebtoken needs its backend named when the workspace enables
+        // both of its backends (`--all-features`); a user with one has none
+        // of this.
+        let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
+            &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
+        );
         let mut validation = Validation::new(Algorithm::HS256);
         validation.required_spec_claims.clear();
         JwtKeys { key: DecodingKey::from_secret(secret), validation }

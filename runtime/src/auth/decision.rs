@@ -26,7 +26,7 @@ pub enum AuthError {
     InvalidToken(JwtError),
     /// The token is valid but lacks the route's permissions: 403
     /// `insufficient_scope`.
-    Forbidden(Box<Jwt>),
+    Forbidden(Arc<Jwt>),
     /// A cookie token on an unsafe request from another origin: 403.
     CrossSite,
 }
@@ -144,9 +144,9 @@ impl Authenticator {
         let jwt = config.auth.verifier.verify_at(token, unix_now())?;
         let source = &config.auth.permissions;
         if !policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)) {
-            return Err(AuthError::Forbidden(Box::new(jwt)));
+            return Err(AuthError::Forbidden(jwt));
         }
-        Ok(Claims(Arc::new(jwt)))
+        Ok(Claims(jwt))
     }
 }
 

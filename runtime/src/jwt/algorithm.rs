@@ -101,6 +101,27 @@ impl Algorithm {
     }
 }
 
+impl Algorithm {
+    /// The crypto backend's name for it.
+    pub(crate) const fn backend(self) -> jsonwebtoken::Algorithm {
+        use jsonwebtoken::Algorithm as B;
+        match self {
+            Algorithm::HS256 => B::HS256,
+            Algorithm::HS384 => B::HS384,
+            Algorithm::HS512 => B::HS512,
+            Algorithm::RS256 => B::RS256,
+            Algorithm::RS384 => B::RS384,
+            Algorithm::RS512 => B::RS512,
+            Algorithm::PS256 => B::PS256,
+            Algorithm::PS384 => B::PS384,
+            Algorithm::PS512 => B::PS512,
+            Algorithm::ES256 => B::ES256,
+            Algorithm::ES384 => B::ES384,
+            Algorithm::EdDSA => B::EdDSA,
+        }
+    }
+}
+
 impl fmt::Display for Algorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.pad(self.as_str())

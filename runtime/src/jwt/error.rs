@@ -25,6 +25,8 @@ pub enum JwtError {
     WrongType,
     /// The signature does not verify with any candidate key.
     BadSignature,
+    /// The token names a `kid` no configured key has.
+    UnknownKey,
     /// `exp` has passed (beyond the leeway).
     Expired,
     /// `nbf` has not come yet (beyond the leeway).
@@ -63,6 +65,8 @@ pub enum Malformed {
     PayloadJson,
     /// The signature segment is not base64url.
     SignatureBase64,
+    /// The header's `kid` is not a string.
+    KeyId,
 }
 
 /// `JWTDecodeException: token has expired`: Flama's class, then the text.
@@ -111,7 +115,8 @@ impl JwtError {
             | JwtError::AlgorithmNotAllowed
             | JwtError::UnknownCritical
             | JwtError::WrongType
-            | JwtError::BadSignature => JwtErrorKind::Decode,
+            | JwtError::BadSignature
+            | JwtError::UnknownKey => JwtErrorKind::Decode,
             JwtError::Expired
             | JwtError::NotYetValid
             | JwtError::IssuedInFuture
@@ -134,6 +139,7 @@ impl JwtError {
             JwtError::UnknownCritical => "unsupported critical header parameter",
             JwtError::WrongType => "token type is not accepted",
             JwtError::BadSignature => "signature verification failed",
+            JwtError::UnknownKey => "no key matches the token's key id",
             JwtError::Expired => "token has expired",
             JwtError::NotYetValid => "token is not valid yet",
             JwtError::IssuedInFuture => "token is issued in the future",
@@ -156,6 +162,7 @@ impl JwtError {
             JwtError::UnknownCritical => "unknown_critical",
             JwtError::WrongType => "wrong_type",
             JwtError::BadSignature => "bad_signature",
+            JwtError::UnknownKey => "unknown_key",
             JwtError::Expired => "expired",
             JwtError::NotYetValid => "not_yet_valid",
             JwtError::IssuedInFuture => "issued_in_future",
@@ -179,6 +186,7 @@ impl Malformed {
             Malformed::PayloadBase64 => "payload is not valid base64url",
             Malformed::PayloadJson => "payload is not a JSON object",
             Malformed::SignatureBase64 => "signature is not valid base64url",
+            Malformed::KeyId => "key id is not a string",
         }
     }
 }

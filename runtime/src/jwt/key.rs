@@ -4,6 +4,7 @@
 use std::fmt;
 
 use hmac::{Hmac, Mac};
+use jsonwebtoken::{DecodingKey, DecodingKeyKind};
 use sha2::{Sha256, Sha384, Sha512};
 
 use super::{Algorithm, ConfigError, Family};
@@ -113,9 +114,10 @@ pub(crate) const fn min_len(alg: Algorithm) -> usize {
     }
 }
 
-/// A verification key, bound to its algorithm family when it is made: an
+/// A verification key, bound to what it may verify when it is made: an
 /// HMAC secret can never verify a token labelled with an RSA algorithm, nor
-/// the reverse, whatever the token's header says.
+/// an RSA key an HMAC one, whatever the token's header says; an EC key
+/// serves only its curve's algorithm; a JWK with `alg` serves only that.
 #[derive(Clone)]
 pub struct Key {
     material: Material,
@@ -125,6 +127,36 @@ pub struct Key {
 #[derive(Clone)]
 enum Material {
     Hmac { secret: HmacSecret, keyed: Box<HmacKeys> },
+    Public { family: Family, algorithms: Vec<Algorithm>, key: Box<DecodingKey> },
+}
+
+/// Why a key cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// Not a PEM public key Warden can use (SPKI or PKCS#1 RSA, SPKI EC
+    /// P-256/P-384, SPKI Ed25519).
+    #[error("not a supported PEM public key (RSA, EC P-256/P-384 or Ed25519)")]
+    UnsupportedPem,
+    /// Not a PEM private key Warden can sign with.
+    #[error(
+        "not a supported PEM private key (RSA PKCS#1/PKCS#8, EC P-256/P-384 PKCS#8, Ed25519 PKCS#8)"
+    )]
+    UnsupportedPrivatePem,
+    /// An RSA key shorter than 2048 bits (RFC 7518 §3.3).
+    #[error("RSA key is {0} bits; at least 2048 are required")]
+    WeakRsa(usize),
+    /// A JWK that is not a usable verification key.
+    #[error("unusable JWK: {0}")]
+    Jwk(&'static str),
+    /// The algorithm cannot be used with this key.
+    #[error("{algorithm} cannot be used with a {family:?} key")]
+    AlgorithmMismatch {
+        /// The algorithm asked for.
+        algorithm: Algorithm,
+        /// The key's family.
+        family: Family,
+    },
 }
 
 impl Key {
@@ -138,6 +170,105 @@ impl Key {
             },
             kid: None,
         }
+    }
+
+    /// A public key from PEM: RSA (SPKI `PUBLIC KEY` or PKCS#1 `RSA PUBLIC
+    /// KEY`, at least 2048 bits; RS256/384/512 and PS256/384/512), EC
+    /// (P-256 → ES256 only, P-384 → ES384 only) or Ed25519 (EdDSA).
+    pub fn from_pem(pem: &[u8]) -> Result<Self, KeyError> {
+        super::crypto::install();
+        let (family, key) = if let Ok(key) = DecodingKey::from_rsa_pem(pem) {
+            (Family::Rsa, key)
+        } else if let Ok(key) = DecodingKey::from_ec_pem(pem) {
+            (Family::Ec, key)
+        } else if let Ok(key) = DecodingKey::from_ed_pem(pem) {
+            (Family::Ed, key)
+        } else {
+            return Err(KeyError::UnsupportedPem);
+        };
+        Key::public(family, key, None).map_err(|e| match e {
+            KeyError::Jwk(_) => KeyError::UnsupportedPem,
+            e => e,
+        })
+    }
+
+    /// A public key from one JWK (RFC 7517), e.g. an entry of an identity
+    /// provider's JWKS. Its `kid` is kept; its `alg`, when present, is the
+    /// only algorithm it serves; `use` must be `sig` and `key_ops` must
+    /// include `verify` when present. Symmetric (`oct`) JWKs are refused: a
+    /// key published in a key set is public.
+    pub fn from_jwk(jwk: &serde_json::Value) -> Result<Self, KeyError> {
+        super::crypto::install();
+        let object = jwk.as_object().ok_or(KeyError::Jwk("not a JSON object"))?;
+        if let Some(u) = object.get("use")
+            && u.as_str() != Some("sig")
+        {
+            return Err(KeyError::Jwk("`use` is not `sig`"));
+        }
+        if let Some(ops) = object.get("key_ops")
+            && !ops.as_array().is_some_and(|ops| ops.iter().any(|o| o.as_str() == Some("verify")))
+        {
+            return Err(KeyError::Jwk("`key_ops` lacks `verify`"));
+        }
+        let alg = match object.get("alg") {
+            None => None,
+            Some(serde_json::Value::String(name)) => {
+                Some(name.parse::<Algorithm>().map_err(|_| KeyError::Jwk("unsupported `alg`"))?)
+            }
+            Some(_) => return Err(KeyError::Jwk("`alg` is not a string")),
+        };
+        let kid = match object.get("kid") {
+            None => None,
+            Some(serde_json::Value::String(kid)) => Some(kid.clone()),
+            Some(_) => return Err(KeyError::Jwk("`kid` is not a string")),
+        };
+        let family = match object.get("kty").and_then(serde_json::Value::as_str) {
+            Some("RSA") => Family::Rsa,
+            Some("EC") => Family::Ec,
+            Some("OKP") => Family::Ed,
+            Some("oct") => return Err(KeyError::Jwk("symmetric keys are not accepted in a JWK")),
+            _ => return Err(KeyError::Jwk("unsupported `kty`")),
+        };
+        let parsed: jsonwebtoken::jwk::Jwk =
+            serde_json::from_value(jwk.clone()).map_err(|_| KeyError::Jwk("malformed key"))?;
+        let key = DecodingKey::from_jwk(&parsed).map_err(|_| KeyError::Jwk("malformed key"))?;
+        let mut key = Key::public(family, key, alg)?;
+        key.kid = kid;
+        Ok(key)
+    }
+
+    /// A public key of `family`, checked, serving `alg` only when given.
+    pub(crate) fn public(
+        family: Family,
+        key: DecodingKey,
+        alg: Option<Algorithm>,
+    ) -> Result<Self, KeyError> {
+        let mut algorithms: Vec<Algorithm> = match family {
+            Family::Rsa => {
+                let bits = rsa_bits(&key).ok_or(KeyError::Jwk("malformed RSA key"))?;
+                if bits < 2048 {
+                    return Err(KeyError::WeakRsa(bits));
+                }
+                Algorithm::ALL.into_iter().filter(|a| a.family() == Family::Rsa).collect()
+            }
+            Family::Ec => match ec_point_len(&key) {
+                Some(65) => vec![Algorithm::ES256],
+                Some(97) => vec![Algorithm::ES384],
+                _ => return Err(KeyError::Jwk("unsupported EC curve (P-256 and P-384 only)")),
+            },
+            Family::Ed => match ed_key_len(&key) {
+                Some(32) => vec![Algorithm::EdDSA],
+                _ => return Err(KeyError::Jwk("unsupported OKP curve (Ed25519 only)")),
+            },
+            Family::Hmac => return Err(KeyError::Jwk("symmetric keys are not accepted in a JWK")),
+        };
+        if let Some(alg) = alg {
+            if !algorithms.contains(&alg) {
+                return Err(KeyError::AlgorithmMismatch { algorithm: alg, family });
+            }
+            algorithms = vec![alg];
+        }
+        Ok(Key { material: Material::Public { family, algorithms, key: Box::new(key) }, kid: None })
     }
 
     /// The key id tokens select this key by (`kid` header).
@@ -154,26 +285,73 @@ impl Key {
 
     /// The algorithm family this key serves.
     pub fn family(&self) -> Family {
-        match self.material {
+        match &self.material {
             Material::Hmac { .. } => Family::Hmac,
+            Material::Public { family, .. } => *family,
         }
     }
 
-    /// Checks that this key may serve `algorithm`.
+    /// Whether this key may verify `algorithm` (for HMAC: the secret is
+    /// effectively long enough, or weak secrets were allowed).
+    pub fn serves(&self, algorithm: Algorithm) -> bool {
+        match &self.material {
+            Material::Hmac { secret, .. } => secret.can_serve(algorithm),
+            Material::Public { algorithms, .. } => algorithms.contains(&algorithm),
+        }
+    }
+
+    /// Checks that this key may serve `algorithm`, saying why not.
     pub(crate) fn check(&self, algorithm: Algorithm) -> Result<(), ConfigError> {
         match &self.material {
             Material::Hmac { secret, .. } => secret
                 .check_strength(algorithm)
                 .map_err(|(len, min)| ConfigError::WeakSecret { len, algorithm, min }),
+            Material::Public { .. } if self.serves(algorithm) => Ok(()),
+            Material::Public { .. } => Err(ConfigError::AlgorithmKeyMismatch(algorithm)),
         }
     }
 
     /// Whether `signature` is `algorithm`'s signature of `message` under
-    /// this key. The caller has checked that the family matches.
-    pub(crate) fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {
+    /// this key. `false` for an algorithm the key does not serve.
+    #[allow(clippy::ptr_arg)] // the backend's `Verifier<Vec<u8>>` takes `&Vec<u8>`
+    pub(crate) fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &Vec<u8>) -> bool {
+        if !self.serves(algorithm) {
+            return false;
+        }
         match &self.material {
             Material::Hmac { keyed, .. } => keyed.verify(algorithm, message, signature),
+            Material::Public { key, .. } => {
+                (super::crypto::provider().verifier_factory)(&algorithm.backend(), key)
+                    .is_ok_and(|v| v.verify(message, signature).is_ok())
+            }
         }
+    }
+}
+
+/// The modulus length in bits of an RSA public key.
+fn rsa_bits(key: &DecodingKey) -> Option<usize> {
+    let n = match key.kind() {
+        DecodingKeyKind::RsaModulusExponent { n, .. } => n.clone(),
+        DecodingKeyKind::SecretOrDer(der) => {
+            (super::crypto::provider().key_utils.rsa_pub_components_from_public_key)(der).ok()?.0
+        }
+    };
+    let first = n.iter().position(|&b| b != 0)?;
+    Some((n.len() - first) * 8 - n[first].leading_zeros() as usize)
+}
+
+/// Length of an uncompressed EC point (65 for P-256, 97 for P-384).
+fn ec_point_len(key: &DecodingKey) -> Option<usize> {
+    match key.kind() {
+        DecodingKeyKind::SecretOrDer(point) if point.first() == Some(&4) => Some(point.len()),
+        _ => None,
+    }
+}
+
+fn ed_key_len(key: &DecodingKey) -> Option<usize> {
+    match key.kind() {
+        DecodingKeyKind::SecretOrDer(bytes) => Some(bytes.len()),
+        DecodingKeyKind::RsaModulusExponent { .. } => None,
     }
 }
 

@@ -5,7 +5,10 @@
 //! | module | owns |
 //! |---|---|
 //! | `algorithm` | [`Algorithm`], [`Family`] |
-//! | `key` | [`HmacSecret`] (judged by effective strength), [`Key`] (a verification key bound to its family) |
+//! | `key` | [`HmacSecret`] (judged by effective strength), [`Key`] (a verification key bound to its family and algorithms: HMAC, RSA, EC, Ed25519; from PEM or JWK) |
+//! | `keyset` | [`KeySet`] (keys by `kid`), [`KeySetHandle`] (swapped at run time, read without a lock) |
+//! | `signing` | [`SigningKey`], [`SigningKeys`] (rotation: current, next, retired) and the app's own JWKS |
+//! | `crypto` | the asymmetric backend: `aws-lc` (default) or `rust-crypto` |
 //! | `compact` | the JWS compact serialization, padded or not, duplicate members refused |
 //! | `token` | [`Jwt`] and its signing |
 //! | `verify` | [`Verifier`]: allow-list, keys, time claims, `iss`/`aud`/`typ`, required claims |
@@ -13,14 +16,19 @@
 
 mod algorithm;
 mod compact;
+mod crypto;
 mod error;
 mod key;
+mod keyset;
+mod signing;
 mod token;
 mod verify;
 
 pub use algorithm::{Algorithm, Family, UnknownAlgorithm};
 pub use error::{ConfigError, JwtError, JwtErrorKind, Malformed, SignError};
-pub use key::{HmacSecret, Key};
+pub use key::{HmacSecret, Key, KeyError};
+pub use keyset::{KeySet, KeySetHandle};
+pub use signing::{SigningKey, SigningKeys, thumbprint};
 pub use token::{Jwt, Padding};
 pub(crate) use verify::unix_now;
 pub use verify::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Verifier, VerifierBuilder};

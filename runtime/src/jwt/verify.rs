@@ -1,18 +1,23 @@
-//! The [`Verifier`]: keys, algorithm allow-list and claim rules, checked once
-//! when it is built.
+//! The [`Verifier`]: key sources, algorithm allow-list and claim rules,
+//! checked once when it is built, and the optional verified-token cache.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Map, Value};
 
 use super::compact::Compact;
-use super::{Algorithm, ConfigError, HmacSecret, Jwt, JwtError, Key};
+use super::keyset::{KeySet, KeySetHandle};
+use super::{Algorithm, ConfigError, HmacSecret, Jwt, JwtError, Key, Malformed};
 
 /// Default leeway for `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// Default maximum token length in bytes.
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
+/// At most this many signature checks per token, whatever the key sets
+/// hold: a token cannot make the server try every key.
+const MAX_ATTEMPTS: usize = 4;
 
 /// Verifies tokens: the keys, the algorithm allow-list and the claim rules.
 ///
@@ -33,19 +38,24 @@ pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
 /// ```
 #[derive(Clone)]
 pub struct Verifier {
-    rules: Rules,
+    rules: Arc<Rules>,
+    cache: Option<Arc<TokenCache>>,
 }
 
 /// Builds a [`Verifier`].
 #[derive(Clone)]
 pub struct VerifierBuilder {
     rules: Rules,
+    static_keys: Vec<Key>,
+    cache: Option<usize>,
 }
 
 #[derive(Clone)]
 struct Rules {
-    keys: Vec<Key>,
-    algorithms: Vec<Algorithm>,
+    sources: Vec<KeySetHandle>,
+    /// `None`: whatever the selected key serves (keys are bound to their
+    /// algorithms when made); only with dynamic sources and no list given.
+    algorithms: Option<Vec<Algorithm>>,
     leeway: u64,
     issuers: Option<Vec<String>>,
     audiences: Option<Vec<String>>,
@@ -70,7 +80,7 @@ impl Rules {
     fn fmt(&self, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct(name)
             .field("algorithms", &self.algorithms)
-            .field("keys", &self.keys)
+            .field("sources", &self.sources)
             .field("leeway", &self.leeway)
             .field("issuers", &self.issuers)
             .field("audiences", &self.audiences)
@@ -79,15 +89,21 @@ impl Rules {
             .field("max_token_len", &self.max_token_len)
             .finish()
     }
+
+    /// The sum of the sources' generations: changes whenever a set does.
+    fn generation(&self) -> u64 {
+        self.sources.iter().map(KeySetHandle::generation).sum()
+    }
 }
 
 impl Verifier {
-    /// A builder with no key; add them with [`VerifierBuilder::key`].
+    /// A builder with no key; add them with [`VerifierBuilder::key`] or
+    /// [`VerifierBuilder::key_set`].
     pub fn builder() -> VerifierBuilder {
         VerifierBuilder {
             rules: Rules {
-                keys: Vec::new(),
-                algorithms: Vec::new(),
+                sources: Vec::new(),
+                algorithms: None,
                 leeway: DEFAULT_LEEWAY.as_secs(),
                 issuers: None,
                 audiences: None,
@@ -95,6 +111,8 @@ impl Verifier {
                 typ: None,
                 max_token_len: DEFAULT_MAX_TOKEN_LEN,
             },
+            static_keys: Vec::new(),
+            cache: None,
         }
     }
 
@@ -104,23 +122,42 @@ impl Verifier {
         Verifier::builder().key(Key::hmac(secret)).with_algorithms([Algorithm::HS256])
     }
 
-    /// The allowed algorithms.
+    /// The allowed algorithms: the allow-list, or what the keys known at
+    /// build time serve when none was given.
     pub fn algorithms(&self) -> &[Algorithm] {
-        &self.rules.algorithms
+        self.rules.algorithms.as_deref().unwrap_or(&[])
     }
 
     /// Decodes `token`, checks its signature over the bytes as received and
     /// validates its claims.
     pub fn verify(&self, token: &str) -> Result<Jwt, JwtError> {
-        self.verify_at(token, unix_now())
+        self.verify_at(token, unix_now()).map(Arc::unwrap_or_clone)
     }
 
-    /// [`verify`](Self::verify) at `now`, in seconds since the Unix epoch.
-    pub fn verify_at(&self, token: &str, now: u64) -> Result<Jwt, JwtError> {
-        let rules = &self.rules;
+    /// [`verify`](Self::verify) at `now`, in seconds since the Unix epoch,
+    /// sharing the verified token (no copy on a cache hit).
+    pub fn verify_at(&self, token: &str, now: u64) -> Result<Arc<Jwt>, JwtError> {
+        let rules = &*self.rules;
         if token.len() > rules.max_token_len {
             return Err(JwtError::TooLarge);
         }
+        let generation = rules.generation();
+        if let Some(cache) = &self.cache
+            && let Some(jwt) = cache.get(token, generation)
+        {
+            // The claims are checked again: time has passed since.
+            self.validate_claims(jwt.payload(), now)?;
+            return Ok(jwt);
+        }
+        let jwt = Arc::new(self.verify_uncached(token, now)?);
+        if let Some(cache) = &self.cache {
+            cache.insert(token, jwt.clone(), generation);
+        }
+        Ok(jwt)
+    }
+
+    fn verify_uncached(&self, token: &str, now: u64) -> Result<Jwt, JwtError> {
+        let rules = &*self.rules;
         let compact = Compact::parse(token)?;
         let alg = compact.algorithm;
         if compact.header.contains_key("crit") {
@@ -128,24 +165,36 @@ impl Verifier {
             // critical parameter is one it does not understand.
             return Err(JwtError::UnknownCritical);
         }
-        let family_keys = || rules.keys.iter().filter(|k| k.family() == alg.family());
-        if !rules.algorithms.contains(&alg) {
+        let kid = match compact.header.get("kid") {
+            None => None,
+            Some(Value::String(kid)) => Some(kid.as_str()),
+            Some(_) => return Err(Malformed::KeyId.into()),
+        };
+        let sets: Vec<_> = rules.sources.iter().map(KeySetHandle::load).collect();
+        let family_keyed = sets.iter().any(|s| s.keys().iter().any(|k| k.family() == alg.family()));
+        if !family_keyed {
+            return Err(JwtError::AlgorithmNotAllowed);
+        }
+        if let Some(allowed) = &rules.algorithms
+            && !allowed.contains(&alg)
+        {
             // An algorithm of a family the verifier has keys for is answered
             // as a bad signature: "not allowed" would tell an attacker which
             // HMAC strengths the secret is long enough for.
-            return Err(if family_keys().next().is_some() {
-                JwtError::BadSignature
-            } else {
-                JwtError::AlgorithmNotAllowed
-            });
+            return Err(JwtError::BadSignature);
         }
         if let Some(typ) = &rules.typ
             && !compact.header.get("typ").and_then(Value::as_str).is_some_and(|t| same_typ(t, typ))
         {
             return Err(JwtError::WrongType);
         }
+        let candidates = candidates(&sets, kid, alg);
+        if candidates.is_empty() {
+            let kid_known = kid.is_none_or(|kid| sets.iter().any(|s| s.has_kid(kid)));
+            return Err(if kid_known { JwtError::BadSignature } else { JwtError::UnknownKey });
+        }
         let message = compact.signing_input.as_bytes();
-        if !family_keys().any(|k| k.verify(alg, message, &compact.signature)) {
+        if !candidates.iter().any(|k| k.verify(alg, message, &compact.signature)) {
             return Err(JwtError::BadSignature);
         }
         let payload = compact.payload()?;
@@ -154,7 +203,7 @@ impl Verifier {
     }
 
     fn validate_claims(&self, claims: &Map<String, Value>, now: u64) -> Result<(), JwtError> {
-        let rules = &self.rules;
+        let rules = &*self.rules;
         if rules.required.iter().any(|name| !claims.contains_key(name)) {
             return Err(JwtError::MissingClaim);
         }
@@ -205,20 +254,63 @@ impl Verifier {
     }
 }
 
+/// The keys a token may be verified with, at most [`MAX_ATTEMPTS`]: with a
+/// `kid`, the keys carrying it, else the keys without one (a static secret);
+/// without a `kid`, the keys without one, else a set's only key of the
+/// family.
+fn candidates<'s>(
+    sets: &'s [arc_swap::Guard<Arc<KeySet>>],
+    kid: Option<&str>,
+    alg: Algorithm,
+) -> Vec<&'s Key> {
+    let usable = |k: &&Key| k.family() == alg.family() && k.serves(alg);
+    let all = || sets.iter().flat_map(|s| s.keys().iter()).filter(usable);
+    let mut found: Vec<&Key> = match kid {
+        Some(kid) => all().filter(|k| k.kid() == Some(kid)).collect(),
+        None => Vec::new(),
+    };
+    if found.is_empty() {
+        found = all().filter(|k| k.kid().is_none()).collect();
+    }
+    if found.is_empty() && kid.is_none() {
+        found = sets
+            .iter()
+            .filter_map(|s| {
+                let mut keys = s.keys().iter().filter(usable);
+                match (keys.next(), keys.next()) {
+                    (Some(only), None) => Some(only),
+                    _ => None,
+                }
+            })
+            .collect();
+    }
+    found.truncate(MAX_ATTEMPTS);
+    found
+}
+
 impl VerifierBuilder {
     /// Adds a verification key.
     #[must_use]
     pub fn key(mut self, key: Key) -> Self {
-        self.rules.keys.push(key);
+        self.static_keys.push(key);
+        self
+    }
+
+    /// Adds a shared key set that can be swapped at run time (rotation, a
+    /// remote JWKS).
+    #[must_use]
+    pub fn key_set(mut self, handle: KeySetHandle) -> Self {
+        self.rules.sources.push(handle);
         self
     }
 
     /// The algorithm allow-list. A token's `alg` must be one of these, spelled
-    /// exactly; `none` is never accepted.
+    /// exactly; `none` is never accepted. Default: what the keys serve.
     #[must_use]
     pub fn with_algorithms(mut self, algorithms: impl IntoIterator<Item = Algorithm>) -> Self {
-        self.rules.algorithms = algorithms.into_iter().collect();
-        self.rules.algorithms.dedup();
+        let mut list: Vec<Algorithm> = algorithms.into_iter().collect();
+        list.dedup();
+        self.rules.algorithms = Some(list);
         self
     }
 
@@ -272,27 +364,90 @@ impl VerifierBuilder {
         self
     }
 
-    /// Checks the configuration: a non-empty allow-list, a key for every
-    /// allowed algorithm, and every HMAC secret effectively long enough for
-    /// the algorithms it serves.
+    /// Keeps up to `capacity` verified tokens, keyed by their exact text,
+    /// so a token presented again skips the signature check: what makes
+    /// RS256/ES256 routes nearly as cheap as HMAC ones when clients reuse
+    /// their tokens. A hit still checks the time claims, and any change to
+    /// a key set empties the cache. Off by default.
+    #[must_use]
+    pub fn cache(mut self, capacity: usize) -> Self {
+        self.cache = (capacity > 0).then_some(capacity);
+        self
+    }
+
+    /// Checks the configuration: a key for every allowed algorithm (unless
+    /// a key set can still change), and every HMAC secret effectively long
+    /// enough for the algorithms it serves.
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        let rules = self.rules;
-        if rules.algorithms.is_empty() || rules.keys.is_empty() {
-            return Err(ConfigError::NoAlgorithms);
-        }
+        let VerifierBuilder { mut rules, static_keys, cache } = self;
         if rules.required.iter().any(String::is_empty) {
             return Err(ConfigError::EmptyClaimName);
         }
-        for &alg in &rules.algorithms {
-            let mut keys = rules.keys.iter().filter(|k| k.family() == alg.family()).peekable();
-            if keys.peek().is_none() {
-                return Err(ConfigError::AlgorithmKeyMismatch(alg));
+        let dynamic = !rules.sources.is_empty();
+        match &rules.algorithms {
+            Some(list) if list.is_empty() => return Err(ConfigError::NoAlgorithms),
+            Some(list) => {
+                for &alg in list {
+                    let mut keys =
+                        static_keys.iter().filter(|k| k.family() == alg.family()).peekable();
+                    if keys.peek().is_none() {
+                        if dynamic {
+                            continue;
+                        }
+                        return Err(ConfigError::AlgorithmKeyMismatch(alg));
+                    }
+                    // Every key of the family must serve it: a weak HMAC
+                    // secret is refused rather than silently skipped.
+                    for key in keys {
+                        key.check(alg)?;
+                    }
+                }
             }
-            for key in keys {
-                key.check(alg)?;
+            None => {
+                if static_keys.is_empty() && !dynamic {
+                    return Err(ConfigError::NoAlgorithms);
+                }
+                for key in &static_keys {
+                    if key.family() == super::Family::Hmac {
+                        key.check(Algorithm::HS256)?;
+                    }
+                }
+                if !dynamic {
+                    let served = Algorithm::ALL
+                        .into_iter()
+                        .filter(|&a| static_keys.iter().any(|k| k.serves(a)))
+                        .collect();
+                    rules.algorithms = Some(served);
+                }
             }
         }
-        Ok(Verifier { rules })
+        if !static_keys.is_empty() {
+            rules.sources.insert(0, KeySetHandle::new(KeySet::new(static_keys)));
+        }
+        let cache = cache.map(|capacity| Arc::new(TokenCache::new(capacity)));
+        Ok(Verifier { rules: Arc::new(rules), cache })
+    }
+}
+
+/// Verified tokens by their exact text (never a hash of it: a hit must be
+/// the same token, byte for byte), with the key-set generation they were
+/// verified under.
+struct TokenCache {
+    entries: quick_cache::sync::Cache<Box<str>, (Arc<Jwt>, u64)>,
+}
+
+impl TokenCache {
+    fn new(capacity: usize) -> Self {
+        TokenCache { entries: quick_cache::sync::Cache::new(capacity) }
+    }
+
+    fn get(&self, token: &str, generation: u64) -> Option<Arc<Jwt>> {
+        let (jwt, verified_under) = self.entries.get(token)?;
+        (verified_under == generation).then_some(jwt)
+    }
+
+    fn insert(&self, token: &str, jwt: Arc<Jwt>, generation: u64) {
+        self.entries.insert(token.into(), (jwt, generation));
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod asymmetric;
 mod audit;
 mod docs_page;
 mod enforcement;

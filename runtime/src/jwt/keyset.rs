@@ -1,0 +1,103 @@
+//! Key sets: several verification keys selected by `kid`, swappable at run
+//! time without a lock on the request path.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arc_swap::ArcSwap;
+use serde_json::Value;
+
+use super::{Key, KeyError};
+
+/// An immutable set of verification keys.
+#[derive(Clone, Debug, Default)]
+pub struct KeySet {
+    keys: Vec<Key>,
+}
+
+impl KeySet {
+    /// A set of these keys.
+    pub fn new(keys: impl IntoIterator<Item = Key>) -> Self {
+        KeySet { keys: keys.into_iter().collect() }
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &[Key] {
+        &self.keys
+    }
+
+    /// The usable keys of a JWK Set document (`{"keys": [...]}`), and why
+    /// each other entry was skipped: one bad JWK never discards the set.
+    pub fn from_jwks(document: &Value) -> Result<(KeySet, Vec<KeyError>), KeyError> {
+        let entries = document
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or(KeyError::Jwk("a JWK Set needs a `keys` array"))?;
+        let mut keys = Vec::new();
+        let mut skipped = Vec::new();
+        for entry in entries {
+            match Key::from_jwk(entry) {
+                Ok(key) => keys.push(key),
+                Err(e) => skipped.push(e),
+            }
+        }
+        Ok((KeySet { keys }, skipped))
+    }
+
+    /// Whether a key has this `kid`.
+    pub fn has_kid(&self, kid: &str) -> bool {
+        self.keys.iter().any(|k| k.kid() == Some(kid))
+    }
+}
+
+/// A shared, swappable [`KeySet`]: requests read it without taking a lock
+/// (an atomic pointer load); [`store`](Self::store) swaps in a new set, for
+/// rotation without a restart. Cheap to clone; clones share the set.
+#[derive(Clone)]
+pub struct KeySetHandle {
+    inner: Arc<Shared>,
+}
+
+struct Shared {
+    set: ArcSwap<KeySet>,
+    generation: AtomicU64,
+}
+
+impl fmt::Debug for KeySetHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeySetHandle")
+            .field("keys", &self.inner.set.load().keys.len())
+            .field("generation", &self.generation())
+            .finish()
+    }
+}
+
+impl KeySetHandle {
+    /// A handle holding `set`.
+    pub fn new(set: KeySet) -> Self {
+        KeySetHandle {
+            inner: Arc::new(Shared {
+                set: ArcSwap::from_pointee(set),
+                generation: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The current set.
+    pub fn load(&self) -> arc_swap::Guard<Arc<KeySet>> {
+        self.inner.set.load()
+    }
+
+    /// Replaces the set; tokens verified by a key no longer in it stop
+    /// being accepted at once (the verified-token cache is invalidated).
+    pub fn store(&self, set: KeySet) {
+        self.inner.set.store(Arc::new(set));
+        self.inner.generation.fetch_add(1, Ordering::Release);
+    }
+
+    /// Bumped on every [`store`](Self::store).
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+}
