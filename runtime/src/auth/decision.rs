@@ -2,6 +2,8 @@
 //! failure becomes an HTTP answer and an audit event.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -108,41 +110,104 @@ impl Guard {
         Guard { auth, route, forbidden }
     }
 
-    /// The verified claims, or the answer to send (the denial logged).
-    pub(crate) fn check(&self, method: &Method, headers: &HeaderMap) -> Result<Claims, HttpError> {
-        self.decide(method, headers).map_err(|error| {
-            audit(self.route, &self.auth.config.auth.permissions, &error);
-            error.into_http_with_scope(Some(&self.forbidden))
-        })
+    /// The verified claims, the answer to send (the denial logged), or,
+    /// when a stage must wait (a key to fetch), a future deciding later.
+    pub(crate) fn check(self: &Arc<Self>, method: &Method, headers: &HeaderMap) -> Check {
+        match self.auth.authorize_step(method, headers, self.route.policy()) {
+            Ok(claims) => Check::Allowed(claims),
+            Err(Step::Deny(error)) => {
+                self.deny(&error);
+                Check::Denied(error.into_http_with_scope(Some(&self.forbidden)))
+            }
+            Err(Step::Refresh(token)) => {
+                let guard = Arc::clone(self);
+                Check::Pending(Box::pin(async move {
+                    let verifier = &guard.auth.config.auth.verifier;
+                    let result = match verifier.verify_refreshing(&token, unix_now()).await {
+                        Ok(jwt) => guard.auth.permit(jwt, guard.route.policy()),
+                        Err(e) => Err(AuthError::InvalidToken(e)),
+                    };
+                    result.map_err(|error| {
+                        guard.deny(&error);
+                        error.into_http_with_scope(Some(&guard.forbidden))
+                    })
+                }))
+            }
+        }
     }
 
-    fn decide(&self, method: &Method, headers: &HeaderMap) -> Result<Claims, AuthError> {
-        self.auth.authorize(method, headers, self.route.policy())
+    /// Logs a denial.
+    fn deny(&self, error: &AuthError) {
+        audit(self.route, &self.auth.config.auth.permissions, error);
+    }
+}
+
+/// What the guard decided, or will.
+pub(crate) enum Check {
+    Allowed(Claims),
+    Denied(HttpError),
+    Pending(Pin<Box<dyn Future<Output = Result<Claims, HttpError>> + Send>>),
+}
+
+/// Why the synchronous decision stopped.
+enum Step {
+    Deny(AuthError),
+    /// The token names a `kid` no key has, and a source can fetch keys.
+    Refresh(String),
+}
+
+impl From<AuthError> for Step {
+    fn from(error: AuthError) -> Self {
+        Step::Deny(error)
     }
 }
 
 impl Authenticator {
     /// Runs `policy` against a request: the token from the first present
     /// source, the CSRF guard for cookies, verification, then permissions.
+    #[cfg(all(test, feature = "testing"))]
     pub(crate) fn authorize(
         &self,
         method: &Method,
         headers: &HeaderMap,
         policy: &Policy,
     ) -> Result<Claims, AuthError> {
+        self.authorize_step(method, headers, policy).map_err(|step| match step {
+            Step::Deny(error) => error,
+            Step::Refresh(_) => AuthError::InvalidToken(JwtError::UnknownKey),
+        })
+    }
+
+    fn authorize_step(
+        &self,
+        method: &Method,
+        headers: &HeaderMap,
+        policy: &Policy,
+    ) -> Result<Claims, Step> {
         let config = &self.config;
         let token = match credential(&config.sources, headers)? {
-            None => return Err(AuthError::Missing),
+            None => return Err(AuthError::Missing.into()),
             Some(Credential::Header(token)) => token,
             Some(Credential::Cookie(token)) => {
                 if !config.auth.cross_site.cookie_allowed(method, headers) {
-                    return Err(AuthError::CrossSite);
+                    return Err(AuthError::CrossSite.into());
                 }
                 token
             }
         };
-        let jwt = config.auth.verifier.verify_at(token, unix_now())?;
-        let source = &config.auth.permissions;
+        let verifier = &config.auth.verifier;
+        match verifier.verify_at(token, unix_now()) {
+            Ok(jwt) => Ok(self.permit(jwt, policy)?),
+            Err(JwtError::UnknownKey) if verifier.can_refresh() => {
+                Err(Step::Refresh(token.to_owned()))
+            }
+            Err(e) => Err(AuthError::InvalidToken(e).into()),
+        }
+    }
+
+    /// The policy's permission check on a verified token.
+    fn permit(&self, jwt: Arc<Jwt>, policy: &Policy) -> Result<Claims, AuthError> {
+        let source = &self.config.auth.permissions;
         if !policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)) {
             return Err(AuthError::Forbidden(jwt));
         }

@@ -6,14 +6,15 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 
 use axum::extract::Request;
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 
-use super::Authenticator;
-use super::decision::Guard;
+use super::decision::{Check, Guard};
+use super::{Authenticator, Claims};
+use crate::http::HttpError;
 use crate::table::Route;
 
 /// Layer enforcing one route's policy.
@@ -44,11 +45,11 @@ pub(crate) struct AuthService<S> {
 
 impl<S> Service<Request> for AuthService<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible>,
+    S: Service<Request, Response = Response, Error = Infallible> + Clone,
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = AuthFuture<S::Future>;
+    type Future = AuthFuture<S>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -56,35 +57,67 @@ where
 
     fn call(&mut self, mut req: Request) -> Self::Future {
         match self.guard.check(req.method(), req.headers()) {
-            Ok(claims) => {
+            Check::Allowed(claims) => {
                 req.extensions_mut().insert(claims);
                 AuthFuture::Inner { future: self.inner.call(req) }
             }
-            Err(error) => AuthFuture::Rejected { response: Some(error.into_response()) },
+            Check::Denied(error) => AuthFuture::Rejected { response: Some(error.into_response()) },
+            Check::Pending(check) => {
+                // The service that was made ready goes into the future; a
+                // clone stays here for the next request.
+                let clone = self.inner.clone();
+                let inner = std::mem::replace(&mut self.inner, clone);
+                AuthFuture::Waiting { check, pending: Some((inner, req)) }
+            }
         }
     }
 }
 
+type PendingCheck = Pin<Box<dyn Future<Output = Result<Claims, HttpError>> + Send>>;
+
 pin_project_lite::pin_project! {
-    /// Either the handler's future or an immediate rejection; no boxing.
+    /// The handler's future, an immediate rejection, or (rarely: a key to
+    /// fetch) a check still running; only that last one is boxed.
     #[project = AuthFutureProj]
-    pub(crate) enum AuthFuture<F> {
-        Inner { #[pin] future: F },
+    pub(crate) enum AuthFuture<S: Service<Request>> {
+        Inner { #[pin] future: S::Future },
         Rejected { response: Option<Response> },
+        Waiting { check: PendingCheck, pending: Option<(S, Request)> },
     }
 }
 
-impl<F> Future for AuthFuture<F>
+impl<S> Future for AuthFuture<S>
 where
-    F: Future<Output = Result<Response, Infallible>>,
+    S: Service<Request, Response = Response, Error = Infallible>,
 {
     type Output = Result<Response, Infallible>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
-            AuthFutureProj::Inner { future } => future.poll(cx),
-            AuthFutureProj::Rejected { response } => {
-                Poll::Ready(Ok(response.take().expect("AuthFuture polled after completion")))
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            match self.as_mut().project() {
+                AuthFutureProj::Inner { future } => return future.poll(cx),
+                AuthFutureProj::Rejected { response } => {
+                    return Poll::Ready(Ok(response
+                        .take()
+                        .expect("AuthFuture polled after completion")));
+                }
+                AuthFutureProj::Waiting { check, pending } => {
+                    let decided = ready!(check.as_mut().poll(cx));
+                    let (mut inner, mut req) =
+                        pending.take().expect("AuthFuture polled after completion");
+                    match decided {
+                        Ok(claims) => {
+                            req.extensions_mut().insert(claims);
+                            let future = inner.call(req);
+                            self.set(AuthFuture::Inner { future });
+                        }
+                        Err(error) => {
+                            self.set(AuthFuture::Rejected {
+                                response: Some(error.into_response()),
+                            });
+                        }
+                    }
+                }
             }
         }
     }

@@ -2,6 +2,8 @@
 //! time without a lock on the request path.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -100,4 +102,20 @@ impl KeySetHandle {
     pub fn generation(&self) -> u64 {
         self.inner.generation.load(Ordering::Acquire)
     }
+}
+
+/// A key source that can fetch keys it does not have yet, such as a remote
+/// JWKS. Its keys are read through [`handle`](Self::handle) like any set;
+/// the verifier calls [`refresh_for_kid`](Self::refresh_for_kid) when a
+/// token names a `kid` no key has, and verifies once more after it.
+pub trait KeyRefresh: fmt::Debug + Send + Sync + 'static {
+    /// The keys, swapped in place by the source.
+    fn handle(&self) -> &KeySetHandle;
+
+    /// Brings the set up to date for `kid`, within a bounded time; resolves
+    /// at once when the source decides not to fetch (rate limit, a `kid`
+    /// recently found missing). Requests whose `kid` is known never wait on
+    /// this.
+    fn refresh_for_kid<'a>(&'a self, kid: &'a str)
+    -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 }

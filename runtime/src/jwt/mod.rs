@@ -27,7 +27,7 @@ mod verify;
 pub use algorithm::{Algorithm, Family, UnknownAlgorithm};
 pub use error::{ConfigError, JwtError, JwtErrorKind, Malformed, SignError};
 pub use key::{HmacSecret, Key, KeyError};
-pub use keyset::{KeySet, KeySetHandle};
+pub use keyset::{KeyRefresh, KeySet, KeySetHandle};
 pub use signing::{SigningKey, SigningKeys, thumbprint};
 pub use token::{Jwt, Padding};
 pub(crate) use verify::unix_now;

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use super::compact::Compact;
-use super::keyset::{KeySet, KeySetHandle};
+use super::keyset::{KeyRefresh, KeySet, KeySetHandle};
 use super::{Algorithm, ConfigError, HmacSecret, Jwt, JwtError, Key, Malformed};
 
 /// Default leeway for `exp`, `nbf` and `iat`.
@@ -40,6 +40,7 @@ const MAX_ATTEMPTS: usize = 4;
 pub struct Verifier {
     rules: Arc<Rules>,
     cache: Option<Arc<TokenCache>>,
+    refreshers: Arc<[Arc<dyn KeyRefresh>]>,
 }
 
 /// Builds a [`Verifier`].
@@ -48,6 +49,7 @@ pub struct VerifierBuilder {
     rules: Rules,
     static_keys: Vec<Key>,
     cache: Option<usize>,
+    refreshers: Vec<Arc<dyn KeyRefresh>>,
 }
 
 #[derive(Clone)]
@@ -113,6 +115,7 @@ impl Verifier {
             },
             static_keys: Vec::new(),
             cache: None,
+            refreshers: Vec::new(),
         }
     }
 
@@ -154,6 +157,33 @@ impl Verifier {
             cache.insert(token, jwt.clone(), generation);
         }
         Ok(jwt)
+    }
+
+    /// [`verify_at`](Self::verify_at), and when the token names a `kid` no
+    /// key has and a source can fetch keys ([`KeyRefresh`]), once more after
+    /// asking it to.
+    pub async fn verify_refreshing(&self, token: &str, now: u64) -> Result<Arc<Jwt>, JwtError> {
+        match self.verify_at(token, now) {
+            Err(JwtError::UnknownKey) if !self.refreshers.is_empty() => {
+                let Some(kid) = Compact::parse(token)
+                    .ok()
+                    .and_then(|c| c.header.get("kid").and_then(Value::as_str).map(str::to_owned))
+                else {
+                    return Err(JwtError::UnknownKey);
+                };
+                for source in self.refreshers.iter() {
+                    source.refresh_for_kid(&kid).await;
+                }
+                self.verify_at(token, now)
+            }
+            result => result,
+        }
+    }
+
+    /// Whether a token failing with [`JwtError::UnknownKey`] may verify after
+    /// a refresh ([`verify_refreshing`](Self::verify_refreshing)).
+    pub fn can_refresh(&self) -> bool {
+        !self.refreshers.is_empty()
     }
 
     fn verify_uncached(&self, token: &str, now: u64) -> Result<Jwt, JwtError> {
@@ -304,6 +334,14 @@ impl VerifierBuilder {
         self
     }
 
+    /// Adds a key source that can fetch unknown keys (a remote JWKS).
+    #[must_use]
+    pub fn key_source(mut self, source: Arc<dyn KeyRefresh>) -> Self {
+        self.rules.sources.push(source.handle().clone());
+        self.refreshers.push(source);
+        self
+    }
+
     /// The algorithm allow-list. A token's `alg` must be one of these, spelled
     /// exactly; `none` is never accepted. Default: what the keys serve.
     #[must_use]
@@ -379,7 +417,7 @@ impl VerifierBuilder {
     /// a key set can still change), and every HMAC secret effectively long
     /// enough for the algorithms it serves.
     pub fn build(self) -> Result<Verifier, ConfigError> {
-        let VerifierBuilder { mut rules, static_keys, cache } = self;
+        let VerifierBuilder { mut rules, static_keys, cache, refreshers } = self;
         if rules.required.iter().any(String::is_empty) {
             return Err(ConfigError::EmptyClaimName);
         }
@@ -425,7 +463,7 @@ impl VerifierBuilder {
             rules.sources.insert(0, KeySetHandle::new(KeySet::new(static_keys)));
         }
         let cache = cache.map(|capacity| Arc::new(TokenCache::new(capacity)));
-        Ok(Verifier { rules: Arc::new(rules), cache })
+        Ok(Verifier { rules: Arc::new(rules), cache, refreshers: refreshers.into() })
     }
 }
 
