@@ -2,6 +2,7 @@
 //! ([`PermissionSource`], the claim layout) and the [`Claims`] extractor.
 
 use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
@@ -13,22 +14,113 @@ use super::AuthError;
 use crate::http::HttpError;
 use crate::jwt::Jwt;
 
-/// Where permissions are read from in a verified token.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where permissions are read from in a verified token: the claim layout of
+/// the identity provider that issued it.
+///
+/// | provider | source |
+/// |---|---|
+/// | Flama (default) | [`Flama`](Self::Flama) |
+/// | Auth0 (RBAC `permissions`) | `Pointer("/permissions")` |
+/// | OAuth2, Okta, Cognito (`scope`) | `Scope("scope")` |
+/// | Entra ID (`scp` and app `roles`) | [`entra_id`](Self::entra_id) |
+/// | Keycloak (realm and client roles) | `Keycloak { client: Some("my-api".into()) }` |
+/// | anything else | `Pointer(..)`, [`AnyOf`](Self::AnyOf), or [`custom`](Self::custom) |
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PermissionSource {
     /// Flama-compatible (the default): the union of `data.permissions`, every
     /// list under `data.roles` (`{"role": ["perm", ...]}`), and a top-level
     /// `permissions` array (as Auth0 issues).
     Flama,
-    /// One array of strings at a JSON pointer, e.g. `/realm_access/roles`
-    /// (Keycloak) or `/permissions`.
+    /// One array of strings at a JSON pointer, e.g. `/permissions` (Auth0)
+    /// or `/realm_access/roles`.
     Pointer(String),
-    /// An OAuth2 space-separated string claim, e.g. `scope` (RFC 8693 §4.2).
+    /// A space-separated string claim: `scope` (RFC 8693 §4.2; OAuth2, Okta,
+    /// Cognito) or `scp` (Entra ID).
     Scope(String),
+    /// Keycloak: `realm_access.roles`, and `resource_access.<client>.roles`
+    /// when a client is named.
+    Keycloak {
+        /// The client (the API's client id) whose roles count.
+        client: Option<String>,
+    },
+    /// The union of several layouts.
+    AnyOf(Vec<PermissionSource>),
+    /// A layout of your own.
+    Custom(Arc<dyn ClaimLayout>),
 }
 
+/// A claim layout of your own, for [`PermissionSource::custom`].
+pub trait ClaimLayout: Send + Sync + 'static {
+    /// Whether `claims` grant `permission`.
+    fn grants(&self, claims: &Map<String, Value>, permission: &str) -> bool;
+
+    /// Writes `permissions` into `claims` so that exactly they are granted,
+    /// for the policy test matrix's tokens; `false` when this layout cannot
+    /// be written (the matrix then reports it instead of guessing).
+    fn write(&self, claims: &mut Map<String, Value>, permissions: &[&str]) -> bool {
+        let _ = (claims, permissions);
+        false
+    }
+}
+
+impl<F> ClaimLayout for F
+where
+    F: Fn(&Map<String, Value>, &str) -> bool + Send + Sync + 'static,
+{
+    fn grants(&self, claims: &Map<String, Value>, permission: &str) -> bool {
+        self(claims, permission)
+    }
+}
+
+impl fmt::Debug for PermissionSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PermissionSource::Flama => f.write_str("Flama"),
+            PermissionSource::Pointer(p) => f.debug_tuple("Pointer").field(p).finish(),
+            PermissionSource::Scope(c) => f.debug_tuple("Scope").field(c).finish(),
+            PermissionSource::Keycloak { client } => {
+                f.debug_struct("Keycloak").field("client", client).finish()
+            }
+            PermissionSource::AnyOf(all) => f.debug_tuple("AnyOf").field(all).finish(),
+            PermissionSource::Custom(_) => f.write_str("Custom(..)"),
+        }
+    }
+}
+
+impl PartialEq for PermissionSource {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (PermissionSource::Flama, PermissionSource::Flama) => true,
+            (PermissionSource::Pointer(a), PermissionSource::Pointer(b))
+            | (PermissionSource::Scope(a), PermissionSource::Scope(b)) => a == b,
+            (PermissionSource::Keycloak { client: a }, PermissionSource::Keycloak { client: b }) => {
+                a == b
+            }
+            (PermissionSource::AnyOf(a), PermissionSource::AnyOf(b)) => a == b,
+            (PermissionSource::Custom(a), PermissionSource::Custom(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for PermissionSource {}
+
 impl PermissionSource {
+    /// Entra ID: delegated scopes in `scp` and application roles in `roles`.
+    pub fn entra_id() -> Self {
+        PermissionSource::AnyOf(vec![
+            PermissionSource::Scope("scp".into()),
+            PermissionSource::Pointer("/roles".into()),
+        ])
+    }
+
+    /// A layout of your own: `layout(claims, permission)` says whether the
+    /// claims grant it.
+    pub fn custom(layout: impl ClaimLayout) -> Self {
+        PermissionSource::Custom(Arc::new(layout))
+    }
+
     /// Whether `claims` grant `permission`.
     pub(crate) fn grants(&self, claims: &Map<String, Value>, permission: &str) -> bool {
         let in_list = |v: Option<&Value>| {
@@ -50,7 +142,76 @@ impl PermissionSource {
                 .get(claim)
                 .and_then(Value::as_str)
                 .is_some_and(|s| s.split(' ').any(|p| p == permission)),
+            PermissionSource::Keycloak { client } => {
+                in_list(claims.get("realm_access").and_then(|r| r.get("roles")))
+                    || client.as_ref().is_some_and(|client| {
+                        in_list(
+                            claims
+                                .get("resource_access")
+                                .and_then(|r| r.get(client))
+                                .and_then(|c| c.get("roles")),
+                        )
+                    })
+            }
+            PermissionSource::AnyOf(all) => all.iter().any(|s| s.grants(claims, permission)),
+            PermissionSource::Custom(layout) => layout.grants(claims, permission),
         }
+    }
+
+    /// Writes `permissions` where this layout reads them, and removes what
+    /// else it would read as a permission: the claims then grant exactly
+    /// these. `false` for a custom layout that cannot be written.
+    pub fn write(&self, claims: &mut Map<String, Value>, permissions: &[&str]) -> bool {
+        let list = || Value::Array(permissions.iter().map(|p| Value::String((*p).into())).collect());
+        match self {
+            PermissionSource::Flama => {
+                claims.remove("permissions");
+                let data = object_at(claims, "data");
+                data.remove("roles");
+                data.insert("permissions".into(), list());
+            }
+            PermissionSource::Pointer(pointer) => {
+                let pointer = pointer.strip_prefix('/').unwrap_or(pointer);
+                let mut segments: Vec<String> =
+                    pointer.split('/').map(|s| unescape(s).into_owned()).collect();
+                let last = segments.pop().unwrap_or_default();
+                let mut parent = claims;
+                for segment in segments {
+                    parent = object_at(parent, &segment);
+                }
+                parent.insert(last, list());
+            }
+            PermissionSource::Scope(claim) => {
+                claims.insert(claim.clone(), Value::String(permissions.join(" ")));
+            }
+            PermissionSource::Keycloak { .. } => {
+                claims.remove("resource_access");
+                object_at(claims, "realm_access").insert("roles".into(), list());
+            }
+            PermissionSource::AnyOf(all) => {
+                let Some((first, rest)) = all.split_first() else { return false };
+                for other in rest {
+                    if !other.write(claims, &[]) {
+                        return false;
+                    }
+                }
+                return first.write(claims, permissions);
+            }
+            PermissionSource::Custom(layout) => return layout.write(claims, permissions),
+        }
+        true
+    }
+}
+
+/// The object at `map[key]`, replacing whatever else is there.
+fn object_at<'m>(map: &'m mut Map<String, Value>, key: &str) -> &'m mut Map<String, Value> {
+    let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
+    if !slot.is_object() {
+        *slot = Value::Object(Map::new());
+    }
+    match slot {
+        Value::Object(object) => object,
+        _ => unreachable!("just made an object"),
     }
 }
 

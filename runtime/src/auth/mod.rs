@@ -17,9 +17,7 @@ mod decision;
 pub(crate) mod layer;
 mod source;
 
-#[cfg(feature = "testing")]
-pub(crate) use claims::unescape;
-pub use claims::{Claims, PermissionSource};
+pub use claims::{ClaimLayout, Claims, PermissionSource};
 use csrf::CrossSite;
 pub use decision::AuthError;
 pub use source::TokenSource;

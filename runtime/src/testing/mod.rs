@@ -401,7 +401,9 @@ impl Minter<'_> {
     }
 
     fn mint(&self, permissions: &[&str], secret: &HmacSecret) -> Result<String, String> {
-        let claims = claims_granting(self.source, self.base, permissions);
+        let claims = claims_granting(self.source, self.base, permissions).ok_or(
+            "the app's custom claim layout cannot be written; implement `ClaimLayout::write`",
+        )?;
         Jwt::new(self.algorithm, Value::Object(claims))
             .and_then(|jwt| jwt.encode(secret))
             .map_err(|e| e.to_string())
@@ -426,51 +428,15 @@ fn decoy(required: &[&str]) -> &'static str {
 }
 
 /// `base` with `permissions` written where `source` reads them, and nothing
-/// else that `source` would read as a permission.
+/// else that `source` would read as a permission (`None`: a custom layout
+/// that cannot be written).
 pub(crate) fn claims_granting(
     source: &PermissionSource,
     base: &Map<String, Value>,
     permissions: &[&str],
-) -> Map<String, Value> {
+) -> Option<Map<String, Value>> {
     let mut claims = base.clone();
-    let list = || Value::Array(permissions.iter().map(|p| Value::String((*p).into())).collect());
-    match source {
-        PermissionSource::Flama => {
-            // Flama's source also reads `data.roles` and a top-level
-            // `permissions`; base claims must not grant through them.
-            claims.remove("permissions");
-            let data = object_at(&mut claims, "data");
-            data.remove("roles");
-            data.insert("permissions".into(), list());
-        }
-        PermissionSource::Pointer(pointer) => {
-            let pointer = pointer.strip_prefix('/').unwrap_or(pointer);
-            let mut segments: Vec<String> =
-                pointer.split('/').map(|s| crate::auth::unescape(s).into_owned()).collect();
-            let last = segments.pop().unwrap_or_default();
-            let mut parent = &mut claims;
-            for segment in segments {
-                parent = object_at(parent, &segment);
-            }
-            parent.insert(last, list());
-        }
-        PermissionSource::Scope(claim) => {
-            claims.insert(claim.clone(), Value::String(permissions.join(" ")));
-        }
-    }
-    claims
-}
-
-/// The object at `map[key]`, replacing whatever else is there.
-fn object_at<'m>(map: &'m mut Map<String, Value>, key: &str) -> &'m mut Map<String, Value> {
-    let slot = map.entry(key).or_insert_with(|| Value::Object(Map::new()));
-    if !slot.is_object() {
-        *slot = Value::Object(Map::new());
-    }
-    match slot {
-        Value::Object(object) => object,
-        _ => unreachable!("just made an object"),
-    }
+    source.write(&mut claims, permissions).then_some(claims)
 }
 
 /// `path` with each `{name}` / `{*name}` replaced by `value(name)`,
@@ -755,7 +721,7 @@ mod tests {
 
     fn granting(source: &PermissionSource, base: Value, perms: &[&str]) -> Value {
         let Value::Object(base) = base else { panic!("not an object") };
-        Value::Object(claims_granting(source, &base, perms))
+        Value::Object(claims_granting(source, &base, perms).unwrap())
     }
 
     #[test]
