@@ -135,6 +135,7 @@ pub mod testing;
 
 pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH};
 pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
+pub use http::Server;
 pub use http::{HttpError, Json, ServeError, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
 pub use schemars;

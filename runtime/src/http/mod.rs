@@ -10,4 +10,5 @@ mod serve;
 pub use envelope::HttpError;
 pub(crate) use envelope::{method_not_allowed, not_found};
 pub use json::Json;
+pub use serve::Server;
 pub use serve::{ServeError, serve, serve_listener};

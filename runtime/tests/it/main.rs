@@ -4,5 +4,6 @@ mod support;
 
 mod enforcement;
 mod responses;
+mod serve;
 mod startup;
 mod tokens;
