@@ -136,7 +136,7 @@ pub mod testing;
 
 pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH};
 pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
-pub use http::{HttpError, Json, NoStore, ServeError, serve, serve_listener};
+pub use http::{HttpError, Json, NoStore, ServeError, Server, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
 pub use schemars;
 pub use table::{Method, Policy, Route, RouteDef, Routes, table_json};

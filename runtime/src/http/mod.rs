@@ -12,4 +12,5 @@ pub use envelope::HttpError;
 pub(crate) use envelope::{method_not_allowed, not_found};
 pub use json::Json;
 pub use no_store::NoStore;
+pub use serve::Server;
 pub use serve::{ServeError, serve, serve_listener};

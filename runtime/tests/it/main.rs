@@ -8,5 +8,6 @@ mod docs_page;
 mod enforcement;
 mod layouts;
 mod responses;
+mod serve;
 mod startup;
 mod tokens;
