@@ -94,9 +94,10 @@ impl PartialEq for PermissionSource {
             (PermissionSource::Flama, PermissionSource::Flama) => true,
             (PermissionSource::Pointer(a), PermissionSource::Pointer(b))
             | (PermissionSource::Scope(a), PermissionSource::Scope(b)) => a == b,
-            (PermissionSource::Keycloak { client: a }, PermissionSource::Keycloak { client: b }) => {
-                a == b
-            }
+            (
+                PermissionSource::Keycloak { client: a },
+                PermissionSource::Keycloak { client: b },
+            ) => a == b,
             (PermissionSource::AnyOf(a), PermissionSource::AnyOf(b)) => a == b,
             (PermissionSource::Custom(a), PermissionSource::Custom(b)) => Arc::ptr_eq(a, b),
             _ => false,
@@ -162,7 +163,8 @@ impl PermissionSource {
     /// else it would read as a permission: the claims then grant exactly
     /// these. `false` for a custom layout that cannot be written.
     pub fn write(&self, claims: &mut Map<String, Value>, permissions: &[&str]) -> bool {
-        let list = || Value::Array(permissions.iter().map(|p| Value::String((*p).into())).collect());
+        let list =
+            || Value::Array(permissions.iter().map(|p| Value::String((*p).into())).collect());
         match self {
             PermissionSource::Flama => {
                 claims.remove("permissions");

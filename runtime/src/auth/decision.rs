@@ -43,7 +43,8 @@ impl AuthError {
         }
     }
 
-    /// The answer, without a route's scope (see [`Guard`] for the 403 one).
+    /// The answer. A 403 from the auth layer also names the route's scope in
+    /// `WWW-Authenticate`; this one does not.
     pub fn into_http(self) -> HttpError {
         self.into_http_with_scope(None)
     }

@@ -30,7 +30,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ConnectInfo;
-use axum::http::{HeaderValue, Method, Request, Response, StatusCode, header};
+use axum::http::{HeaderValue, Method, Request, Response, StatusCode, Version, header};
 use axum::response::IntoResponse;
 use http_body::{Frame, SizeHint};
 use hyper::body::Incoming;
@@ -556,7 +556,18 @@ fn handle(
     let connect = request.method() == Method::CONNECT;
     let router = router.clone();
     let conn = Arc::clone(conn);
+    // RFC 9112 §3.2: an HTTP/1.1 request without exactly one `Host` is
+    // answered 400, before routing and authentication (the cookie CSRF
+    // check compares `Origin` with it).
+    let hosts = request.headers().get_all(header::HOST).iter().count();
+    let bad_host = request.version() == Version::HTTP_11 && hosts != 1;
     async move {
+        if bad_host {
+            let response =
+                HttpError::new(StatusCode::BAD_REQUEST, "Missing or repeated Host header")
+                    .into_response();
+            return Ok(response.map(|inner| Tracked { inner, _in_flight: in_flight }));
+        }
         let mut response = router.oneshot(request).await.unwrap_or_else(|never| match never {});
         let status = response.status();
         if conn.body_timed_out.load(Ordering::Relaxed)

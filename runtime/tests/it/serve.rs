@@ -207,6 +207,24 @@ async fn ordinary_requests_are_answered_and_kept_alive() {
 }
 
 #[tokio::test]
+async fn an_http_1_1_request_without_one_host_is_refused_before_routing() {
+    let running = Running::start(config()).await;
+    for request in
+        [&b"GET /ok HTTP/1.1\r\n\r\n"[..], b"GET /ok HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"]
+    {
+        let client = running.connect().await;
+        send(&client, request).await.unwrap();
+        let answer = read_answer(&client).await;
+        assert_eq!(answer.status, 400, "{}", answer.head);
+        assert!(answer.body.contains("Missing or repeated Host header"), "{}", answer.body);
+    }
+    // HTTP/1.0 has no Host requirement.
+    let client = running.connect().await;
+    send(&client, b"GET /ok HTTP/1.0\r\n\r\n").await.unwrap();
+    assert_eq!(read_answer(&client).await.status, 200);
+}
+
+#[tokio::test]
 async fn a_malformed_request_line_gets_hyper_s_bare_400() {
     // Documented on `Server`: hyper answers before axum sees a request, so
     // this answer cannot carry the envelope.
