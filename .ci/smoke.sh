@@ -111,3 +111,22 @@ echo "smoke test passed"
 echo "attack catalogue:"
 start "$(mktemp)"
 python3 .ci/attacks.py "$base"
+
+# Asymmetric signing keys: the app signs, serves its JWKS, PyJWT verifies.
+python3 -c 'import jwt, cryptography' 2>/dev/null ||
+  python3 -m pip install --quiet 'pyjwt[crypto]==2.10.1'
+keys=runtime/tests/it/keys
+for pair in "rsa RS256" "rsa PS256" "p256 ES256" "p384 ES384" "ed25519 EdDSA"; do
+  set -- $pair
+  alg_env=()
+  [ "$2" = PS256 ] && alg_env=(JWT_SIGNING_ALG=PS256)
+  start "$(mktemp)" JWT_SIGNING_KEY="$keys/$1.key" "${alg_env[@]}"
+  echo "asymmetric $2:"
+  python3 .ci/jwks_interop.py "$base" "$2" "$keys/$1.pub"
+done
+# A bad key path stops the start, naming the variable.
+if out=$(ADDR=127.0.0.1:0 JWT_SIGNING_KEY=/nonexistent.pem timeout 10 "$bin" 2>&1); then
+  fail "a missing JWT_SIGNING_KEY was accepted"
+fi
+[[ "$out" == *JWT_SIGNING_KEY* ]] || fail "unclear refusal: $out"
+echo "ok bad JWT_SIGNING_KEY refused"

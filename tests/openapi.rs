@@ -203,7 +203,10 @@ async fn schema_and_docs_are_served_from_the_binary() {
 
 #[tokio::test]
 async fn schema_and_docs_paths_are_configurable_and_can_be_turned_off() {
-    let state = jwt_api::state(HmacSecret::flama_demo(), warden::jwt::Algorithm::HS256);
+    let state = jwt_api::state(
+        warden::jwt::SigningKey::hmac(HmacSecret::flama_demo(), warden::jwt::Algorithm::HS256)
+            .unwrap(),
+    );
     let moved = app()
         .schema_path(Some("/openapi.json"))
         .docs_path(Some("/api-docs/"))

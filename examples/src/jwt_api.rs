@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 use warden::config::Configured;
-use warden::jwt::{Algorithm, HmacSecret, Jwt, Verifier};
+use warden::jwt::{Algorithm, HmacSecret, SigningKey, Verifier};
 use warden::{App, Auth, HttpError, Json, NoStore, Routes, route, routes};
 
 /// `info.title` of the API.
@@ -29,8 +29,7 @@ pub const TOKEN_EXPIRATION: Duration = Duration::from_secs(300);
 /// Shared by the handlers: the key that signs tokens at `/auth/`.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    secret: HmacSecret,
-    algorithm: Algorithm,
+    key: SigningKey,
 }
 
 /// The body of both info endpoints.
@@ -74,8 +73,7 @@ pub struct SignedIn {
 
 /// Sign in
 ///
-/// Issues a token granting `my-permission-name` to the given user id, valid
-/// for 300 seconds.
+/// Issues a 300-second token granting `my-permission-name` to the given user id.
 #[route(post, "/auth/", public, name = "signin", tags = ["Auth"])]
 pub async fn signin(
     State(state): State<AppState>,
@@ -88,11 +86,9 @@ pub async fn signin(
         "exp": now + TOKEN_EXPIRATION.as_secs(),
         "data": {"id": credentials.id, "permissions": [PERMISSION]},
     });
-    let token = Jwt::new(state.algorithm, payload)
-        .and_then(|jwt| jwt.encode(&state.secret))
-        .map_err(|_| {
-            HttpError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "could not sign token")
-        })?;
+    let token = state.key.sign(payload).map_err(|_| {
+        HttpError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "could not sign token")
+    })?;
     Ok((NoStore, Json(SignedIn { id: credentials.id, token })))
 }
 
@@ -127,22 +123,27 @@ fn app_with(auth: warden::Authenticator) -> App<AppState> {
     App::new(TITLE, VERSION).description(DESCRIPTION).auth(auth).routes(routes())
 }
 
-/// The handlers' shared state: signing with `secret` under `algorithm`.
-pub fn state(secret: HmacSecret, algorithm: Algorithm) -> AppState {
-    AppState { secret, algorithm }
+/// The handlers' shared state: signing with `key`.
+pub fn state(key: SigningKey) -> AppState {
+    AppState { key }
 }
 
 /// The router with `secret` ([`app`]), signing HS256.
 pub fn router(secret: HmacSecret) -> Result<axum::Router, Box<dyn std::error::Error>> {
-    let state = state(secret.clone(), Algorithm::HS256);
+    let state = state(SigningKey::hmac(secret.clone(), Algorithm::HS256)?);
     Ok(app(secret)?.build()?.with_state(state))
 }
 
-/// The router `cargo run --example jwt_api` serves.
+/// The router `cargo run --example jwt_api` serves: signing with the
+/// configured key (`JWT_SIGNING_KEY`, else the HMAC secret), and serving the
+/// public keys at `/.well-known/jwks.json` when they are asymmetric.
 pub fn router_configured(
     configured: &Configured,
 ) -> Result<axum::Router, Box<dyn std::error::Error>> {
-    let secret = configured.signing_secret().ok_or("no signing secret is configured")?.clone();
-    let algorithm = configured.signing_algorithm().unwrap_or(Algorithm::HS256);
-    Ok(app_configured(configured).build()?.with_state(state(secret, algorithm)))
+    let key = configured.signing_key().ok_or("no signing key is configured")?.clone();
+    let mut app = app_configured(configured);
+    if let Some(jwks) = configured.jwks() {
+        app = app.jwks(&jwks);
+    }
+    Ok(app.build()?.with_state(state(key)))
 }

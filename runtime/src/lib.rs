@@ -134,7 +134,7 @@ mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_SCHEMA_PATH};
+pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_JWKS_PATH, DEFAULT_SCHEMA_PATH};
 pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
 pub use http::{HttpError, Json, NoStore, ServeError, Server, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.

@@ -52,10 +52,13 @@ pub struct App<S = ()> {
     schema_path: Option<String>,
     docs_path: Option<String>,
     docs: docs_ui::Options,
+    jwks: Option<(String, Bytes)>,
 }
 
 /// Where the OpenAPI document is served unless [`App::schema_path`] says otherwise.
 pub const DEFAULT_SCHEMA_PATH: &str = "/schema/";
+/// Where [`App::jwks`] serves the app's public keys.
+pub const DEFAULT_JWKS_PATH: &str = "/.well-known/jwks.json";
 /// Where the docs page is served unless [`App::docs_path`] says otherwise.
 pub const DEFAULT_DOCS_PATH: &str = "/docs/";
 
@@ -88,6 +91,7 @@ where
             schema_path: Some(DEFAULT_SCHEMA_PATH.to_owned()),
             docs_path: Some(DEFAULT_DOCS_PATH.to_owned()),
             docs: docs_ui::Options::default(),
+            jwks: None,
         }
     }
 
@@ -122,7 +126,28 @@ where
             version: &self.version,
             description: self.description.as_deref(),
         };
-        openapi::document(&info, self.table(), self.auth.as_ref())
+        let mut document = openapi::document(&info, self.table(), self.auth.as_ref());
+        if let Some((path, _)) = &self.jwks
+            && let Some(paths) =
+                document.get_mut("paths").and_then(serde_json::Value::as_object_mut)
+        {
+            paths.insert(path.clone(), jwks_operation());
+        }
+        document
+    }
+
+    /// Serves `jwks` (a JWK Set, e.g. [`SigningKeys::jwks`](crate::jwt::SigningKeys::jwks))
+    /// at [`DEFAULT_JWKS_PATH`], public, so that other services verify the
+    /// tokens this app signs. Documented in the OpenAPI document.
+    pub fn jwks(self, jwks: &serde_json::Value) -> Self {
+        self.jwks_at(DEFAULT_JWKS_PATH, jwks)
+    }
+
+    /// [`jwks`](Self::jwks) at another path.
+    pub fn jwks_at(mut self, path: &str, jwks: &serde_json::Value) -> Self {
+        let body = serde_json::to_vec(jwks).unwrap_or_default();
+        self.jwks = Some((path.to_owned(), Bytes::from(body)));
+        self
     }
 
     /// The API description.
@@ -204,6 +229,23 @@ where
                     router.merge(docs_ui::routes(docs_path, schema_path, &self.title, &self.docs));
             }
         }
+        if let Some((path, body)) = &self.jwks {
+            let body = body.clone();
+            router = router.route(
+                path,
+                get(move || async move {
+                    (
+                        [
+                            (header::CONTENT_TYPE, "application/jwk-set+json"),
+                            // Verifiers may cache it; a next key is published
+                            // well before it signs.
+                            (header::CACHE_CONTROL, "public, max-age=300"),
+                        ],
+                        body.clone(),
+                    )
+                }),
+            );
+        }
         for (route, endpoint) in self.routes {
             let mut method_router = endpoint(route.method().filter()).layer(EnvelopeLayer);
             if !route.policy().is_public() {
@@ -221,6 +263,9 @@ where
     /// distinct, and not taken by a route of the table.
     fn check_reserved_paths(&self) -> Result<(), BuildError> {
         let mut reserved: Vec<(String, &'static str)> = Vec::new();
+        if let Some((path, _)) = &self.jwks {
+            reserved.push((path.clone(), "the JWK Set"));
+        }
         if let Some(schema_path) = &self.schema_path {
             reserved.push((schema_path.clone(), "the OpenAPI document"));
             if let Some(docs_path) = &self.docs_path {
@@ -256,4 +301,27 @@ where
         }
         Ok(())
     }
+}
+
+/// The JWKS endpoint's OpenAPI operation: public, no security.
+fn jwks_operation() -> serde_json::Value {
+    serde_json::json!({
+        "get": {
+            "operationId": "jwks",
+            "summary": "Public keys",
+            "description": "The JWK Set (RFC 7517) of the keys this app signs tokens with.",
+            "tags": ["Auth"],
+            "security": [],
+            "responses": {
+                "200": {
+                    "description": "The JWK Set",
+                    "content": {"application/jwk-set+json": {"schema": {
+                        "type": "object",
+                        "required": ["keys"],
+                        "properties": {"keys": {"type": "array", "items": {"type": "object"}}}
+                    }}}
+                }
+            }
+        }
+    })
 }

@@ -9,7 +9,13 @@ use std::fmt;
 use serde::Deserialize;
 
 use crate::auth::{Auth, Authenticator, PermissionSource};
-use crate::jwt::{Algorithm, ConfigError, HmacSecret, Verifier};
+use crate::jwt::{
+    Algorithm, ConfigError, Family, HmacSecret, Key, SigningKey, SigningKeys, Verifier,
+};
+
+/// Verified tokens kept when asymmetric keys are configured: a hit costs
+/// a map lookup instead of a 20–300 µs signature check.
+const CACHE_CAPACITY: usize = 10_000;
 
 /// The auth configuration of an app, as deployment tools write it.
 ///
@@ -23,7 +29,7 @@ use crate::jwt::{Algorithm, ConfigError, HmacSecret, Verifier};
 ///     _ => None,
 /// })?;
 /// let configured = config.build()?;
-/// assert!(configured.signing_secret().is_some());
+/// assert!(configured.signing_key().is_some());
 /// # Ok::<(), warden::config::EnvError>(())
 /// ```
 #[derive(Clone, Default, Deserialize)]
@@ -34,6 +40,15 @@ pub struct AuthConfig {
     pub secret_hex: Option<String>,
     /// `JWT_SECRET`: the HMAC secret as UTF-8 text.
     pub secret: Option<String>,
+    /// `JWT_SIGNING_KEY`: path to a PEM private key (RSA, EC P-256/P-384,
+    /// Ed25519) the app signs its tokens with; its public key is served as
+    /// a JWKS.
+    pub signing_key: Option<String>,
+    /// `JWT_SIGNING_ALG`: overrides the algorithm the signing key implies
+    /// (e.g. `PS256` for an RSA key).
+    pub signing_alg: Option<String>,
+    /// `JWT_JWKS_URL`: a remote JWKS to verify against (feature `jwks`).
+    pub jwks_url: Option<String>,
     /// `JWT_ALLOW_WEAK_SECRET`: accept an HMAC secret effectively shorter
     /// than the hash output (interop with an existing weak secret only).
     pub allow_weak_secret: bool,
@@ -62,6 +77,9 @@ impl fmt::Debug for AuthConfig {
         f.debug_struct("AuthConfig")
             .field("secret_hex", &redacted(&self.secret_hex))
             .field("secret", &redacted(&self.secret))
+            .field("signing_key", &self.signing_key)
+            .field("signing_alg", &self.signing_alg)
+            .field("jwks_url", &self.jwks_url)
             .field("allow_weak_secret", &self.allow_weak_secret)
             .field("algorithms", &self.algorithms)
             .field("issuers", &self.issuers)
@@ -90,12 +108,12 @@ impl EnvError {
     }
 }
 
-/// A built configuration: the authenticator, and the secret the app signs
-/// its own tokens with.
+/// A built configuration: the authenticator, and the key the app signs its
+/// own tokens with.
 #[derive(Clone, Debug)]
 pub struct Configured {
     authenticator: Authenticator,
-    signing_secret: Option<HmacSecret>,
+    signing: Option<SigningKeys>,
     demo: bool,
 }
 
@@ -105,23 +123,30 @@ impl Configured {
         &self.authenticator
     }
 
-    /// The HMAC secret, for apps that sign their own tokens.
-    pub fn signing_secret(&self) -> Option<&HmacSecret> {
-        self.signing_secret.as_ref()
+    /// The key the app signs with: the `JWT_SIGNING_KEY` private key, else
+    /// the HMAC secret; `None` when the app only verifies (a remote JWKS).
+    pub fn signing_key(&self) -> Option<&SigningKey> {
+        self.signing.as_ref().map(SigningKeys::current)
     }
 
-    /// The algorithm the app signs with: the strongest allowed HMAC
-    /// algorithm is not chosen for you; this is the first allowed one.
-    pub fn signing_algorithm(&self) -> Option<Algorithm> {
-        self.signing_secret.as_ref()?;
-        self.authenticator.verifier().algorithms().first().copied()
+    /// The signing keys, for serving their public half as a JWKS.
+    pub fn signing_keys(&self) -> Option<&SigningKeys> {
+        self.signing.as_ref()
+    }
+
+    /// The public JWK Set to serve at `/.well-known/jwks.json`; `None` unless
+    /// the app signs with a private key.
+    pub fn jwks(&self) -> Option<serde_json::Value> {
+        let signing = self.signing.as_ref()?;
+        signing.current().public_jwk()?;
+        Some(signing.jwks())
     }
 
     /// Whether the key is effectively the empty HMAC key (Flama's demo
     /// secret, or any all-zero secret allowed as weak): anyone can forge
     /// tokens. Warn loudly.
     pub fn is_demo_key(&self) -> bool {
-        self.demo || self.signing_secret.as_ref().is_some_and(HmacSecret::is_effectively_empty)
+        self.demo
     }
 }
 
@@ -153,6 +178,9 @@ impl AuthConfig {
         Ok(AuthConfig {
             secret_hex: get("JWT_SECRET_HEX"),
             secret: get("JWT_SECRET"),
+            signing_key: get("JWT_SIGNING_KEY"),
+            signing_alg: get("JWT_SIGNING_ALG").map(|v| v.trim().to_owned()),
+            jwks_url: get("JWT_JWKS_URL").map(|v| v.trim().to_owned()),
             allow_weak_secret: match get("JWT_ALLOW_WEAK_SECRET") {
                 None => false,
                 Some(v) => parse_bool(&v).ok_or_else(|| {
@@ -177,38 +205,114 @@ impl AuthConfig {
         self
     }
 
-    /// Checks every value and builds the authenticator.
+    /// Checks every value and builds the authenticator. A `JWT_JWKS_URL`
+    /// needs the async [`build_remote`](Self::build_remote) (feature `jwks`).
     pub fn build(&self) -> Result<Configured, EnvError> {
-        let (secret, demo) = self.secret()?;
-        let algorithms = match &self.algorithms {
-            Some(names) => {
-                let mut algorithms = Vec::new();
-                for name in names {
-                    let alg: Algorithm = name.parse().map_err(|_| {
-                        EnvError::new("JWT_ALGORITHMS", format!("unknown algorithm `{name}`"))
-                    })?;
-                    if alg.family() != crate::jwt::Family::Hmac {
-                        return Err(EnvError::new(
-                            "JWT_ALGORITHMS",
-                            format!("{alg} needs an asymmetric key, and none is configured"),
-                        ));
-                    }
-                    algorithms.push(alg);
-                }
-                if algorithms.is_empty() {
-                    return Err(EnvError::new("JWT_ALGORITHMS", "names no algorithm"));
-                }
-                algorithms
+        if self.jwks_url.is_some() {
+            return Err(EnvError::new(
+                "JWT_JWKS_URL",
+                "a remote JWKS is fetched asynchronously: build with `AuthConfig::build_remote` \
+                 (cargo feature `jwks`)",
+            ));
+        }
+        self.build_with(None)
+    }
+
+    /// Builds with `remote` as a further key source (the `JWT_JWKS_URL` one).
+    pub(crate) fn build_with(
+        &self,
+        remote: Option<std::sync::Arc<dyn crate::jwt::KeyRefresh>>,
+    ) -> Result<Configured, EnvError> {
+        let mut hmac = self.hmac_secret()?;
+        let signing_alg = match &self.signing_alg {
+            None => None,
+            Some(_) if self.signing_key.is_none() => {
+                return Err(EnvError::new("JWT_SIGNING_ALG", "is set but JWT_SIGNING_KEY is not"));
             }
-            // What the key supports: HS256 always (a secret too weak even
-            // for it is an error below), HS384/HS512 when strong enough.
-            None => HMAC
-                .into_iter()
-                .filter(|&alg| alg == Algorithm::HS256 || secret.can_serve(alg))
-                .collect(),
+            Some(name) => {
+                let alg: Algorithm = name.parse().map_err(|_| {
+                    EnvError::new("JWT_SIGNING_ALG", format!("unknown algorithm `{name}`"))
+                })?;
+                if alg.family() == Family::Hmac {
+                    return Err(EnvError::new(
+                        "JWT_SIGNING_ALG",
+                        format!("{alg} is an HMAC algorithm; JWT_SIGNING_KEY is a private key"),
+                    ));
+                }
+                Some(alg)
+            }
         };
+        let private = match &self.signing_key {
+            None => None,
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    EnvError::new("JWT_SIGNING_KEY", format!("cannot read `{path}`: {}", e.kind()))
+                })?;
+                let key = SigningKey::from_pem(&pem, signing_alg)
+                    .map_err(|e| EnvError::new("JWT_SIGNING_KEY", format!("`{path}`: {e}")))?;
+                Some(key)
+            }
+        };
+        let mut demo = false;
+        if hmac.is_none() && private.is_none() && remote.is_none() {
+            if !self.demo_fallback {
+                return Err(EnvError::new(
+                    "JWT_SECRET_HEX",
+                    "no key is configured; set JWT_SECRET_HEX (at least 32 random bytes), \
+                     JWT_SIGNING_KEY or JWT_JWKS_URL",
+                ));
+            }
+            hmac = Some(HmacSecret::flama_demo());
+            demo = true;
+        }
         let secret_var = if self.secret_hex.is_some() { "JWT_SECRET_HEX" } else { "JWT_SECRET" };
-        let mut verifier = Verifier::hmac(&secret).with_algorithms(algorithms);
+        let algorithms = match &self.algorithms {
+            Some(names) => Some(self.allow_list(
+                names,
+                hmac.is_some(),
+                private.is_some() || remote.is_some(),
+            )?),
+            None if remote.is_some() => None,
+            None => {
+                let mut list: Vec<Algorithm> = Vec::new();
+                if let Some(secret) = &hmac {
+                    // What the secret supports: HS256 always (a secret too
+                    // weak even for it is an error below), HS384/HS512 when
+                    // strong enough.
+                    list.extend(
+                        HMAC.into_iter().filter(|&a| a == Algorithm::HS256 || secret.can_serve(a)),
+                    );
+                }
+                if let Some(key) = &private {
+                    list.push(key.algorithm());
+                }
+                Some(list)
+            }
+        };
+        let mut verifier = Verifier::builder();
+        if let Some(secret) = &hmac {
+            verifier = verifier.key(Key::hmac(secret));
+        }
+        let signing = match (private, &hmac) {
+            (Some(key), _) => {
+                verifier = verifier.key(key.verification_key()).cache(CACHE_CAPACITY);
+                Some(SigningKeys::new(key))
+            }
+            (None, Some(secret)) => {
+                let alg = algorithms
+                    .as_deref()
+                    .and_then(|list| list.iter().copied().find(|a| a.family() == Family::Hmac))
+                    .unwrap_or(Algorithm::HS256);
+                SigningKey::hmac(secret.clone(), alg).ok().map(SigningKeys::new)
+            }
+            (None, None) => None,
+        };
+        if let Some(remote) = remote {
+            verifier = verifier.key_source(remote).cache(CACHE_CAPACITY);
+        }
+        if let Some(list) = algorithms {
+            verifier = verifier.with_algorithms(list);
+        }
         if !self.issuers.is_empty() {
             verifier = verifier.with_issuers(self.issuers.iter().cloned());
         }
@@ -231,16 +335,53 @@ impl AuthConfig {
                 ),
             ),
             ConfigError::EmptyClaimName => EnvError::new("JWT_REQUIRED_CLAIMS", e.to_string()),
-            e => EnvError::new(secret_var, e.to_string()),
+            e => EnvError::new("JWT_ALGORITHMS", e.to_string()),
         })?;
+        demo |= hmac.as_ref().is_some_and(HmacSecret::is_effectively_empty);
         let authenticator = Auth::new(verifier)
             .permissions(self.permission_source()?)
             .build()
             .map_err(|e| EnvError::new("JWT_PERMISSIONS_CLAIM", e.to_string()))?;
-        Ok(Configured { authenticator, signing_secret: Some(secret), demo })
+        Ok(Configured { authenticator, signing, demo })
     }
 
-    fn secret(&self) -> Result<(HmacSecret, bool), EnvError> {
+    /// `JWT_ALGORITHMS`, checked against the key sources configured.
+    fn allow_list(
+        &self,
+        names: &[String],
+        has_hmac: bool,
+        has_asymmetric: bool,
+    ) -> Result<Vec<Algorithm>, EnvError> {
+        let mut algorithms = Vec::new();
+        for name in names {
+            let alg: Algorithm = name.parse().map_err(|_| {
+                EnvError::new("JWT_ALGORITHMS", format!("unknown algorithm `{name}`"))
+            })?;
+            if alg.family() == Family::Hmac && !has_hmac {
+                return Err(EnvError::new(
+                    "JWT_ALGORITHMS",
+                    format!(
+                        "{alg} needs an HMAC secret (JWT_SECRET_HEX or JWT_SECRET), and none is set"
+                    ),
+                ));
+            }
+            if alg.family() != Family::Hmac && !has_asymmetric {
+                return Err(EnvError::new(
+                    "JWT_ALGORITHMS",
+                    format!(
+                        "{alg} needs an asymmetric key (JWT_SIGNING_KEY or JWT_JWKS_URL), and none is set"
+                    ),
+                ));
+            }
+            algorithms.push(alg);
+        }
+        if algorithms.is_empty() {
+            return Err(EnvError::new("JWT_ALGORITHMS", "names no algorithm"));
+        }
+        Ok(algorithms)
+    }
+
+    fn hmac_secret(&self) -> Result<Option<HmacSecret>, EnvError> {
         let secret = match (&self.secret_hex, &self.secret) {
             (Some(_), Some(_)) => {
                 return Err(EnvError::new(
@@ -251,15 +392,9 @@ impl AuthConfig {
             (Some(hex), None) => HmacSecret::from_hex(hex)
                 .map_err(|_| EnvError::new("JWT_SECRET_HEX", "is not valid hex"))?,
             (None, Some(text)) => HmacSecret::new(text.as_bytes().to_vec()),
-            (None, None) if self.demo_fallback => return Ok((HmacSecret::flama_demo(), true)),
-            (None, None) => {
-                return Err(EnvError::new(
-                    "JWT_SECRET_HEX",
-                    "no key is configured; set JWT_SECRET_HEX to at least 32 random bytes",
-                ));
-            }
+            (None, None) => return Ok(None),
         };
-        Ok((if self.allow_weak_secret { secret.allow_weak() } else { secret }, false))
+        Ok(Some(if self.allow_weak_secret { secret.allow_weak() } else { secret }))
     }
 
     fn permission_source(&self) -> Result<PermissionSource, EnvError> {
@@ -267,6 +402,12 @@ impl AuthConfig {
             None | Some("flama") => PermissionSource::Flama,
             Some("scope") => PermissionSource::Scope("scope".into()),
             Some("scp") => PermissionSource::Scope("scp".into()),
+            Some("auth0") => PermissionSource::Pointer("/permissions".into()),
+            Some("entra") => PermissionSource::entra_id(),
+            Some("keycloak") => PermissionSource::Keycloak { client: None },
+            Some(kc) if kc.starts_with("keycloak:") && kc.len() > 9 => {
+                PermissionSource::Keycloak { client: Some(kc[9..].to_owned()) }
+            }
             Some(pointer) if pointer.starts_with('/') && pointer.len() > 1 => {
                 PermissionSource::Pointer(pointer.to_owned())
             }
@@ -274,7 +415,8 @@ impl AuthConfig {
                 return Err(EnvError::new(
                     "JWT_PERMISSIONS_CLAIM",
                     format!(
-                        "`{other}` is not `flama`, `scope`, `scp` or a JSON pointer such as \
+                        "`{other}` is not `flama`, `scope`, `scp`, `auth0`, `entra`, \
+                         `keycloak`, `keycloak:<client>` or a JSON pointer such as \
                          `/realm_access/roles`"
                     ),
                 ));
@@ -284,9 +426,12 @@ impl AuthConfig {
 }
 
 /// Every variable [`AuthConfig::from_env`] reads.
-pub const VARS: [&str; 10] = [
+pub const VARS: [&str; 13] = [
     "JWT_SECRET_HEX",
     "JWT_SECRET",
+    "JWT_SIGNING_KEY",
+    "JWT_SIGNING_ALG",
+    "JWT_JWKS_URL",
     "JWT_ALLOW_WEAK_SECRET",
     "JWT_ALGORITHMS",
     "JWT_ISSUER",
@@ -391,6 +536,64 @@ mod tests {
         assert!(demo.is_demo_key());
         let real = config(&[("JWT_SECRET", &"k".repeat(40))]).unwrap().with_demo_fallback();
         assert!(!real.build().unwrap().is_demo_key());
+    }
+
+    fn key_path(name: &str) -> String {
+        format!("{}/tests/it/keys/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    #[test]
+    fn a_signing_key_signs_publishes_and_shuts_hmac_out() {
+        let rsa = key_path("rsa.key");
+        let configured = build(&[("JWT_SIGNING_KEY", &rsa)]).unwrap();
+        let key = configured.signing_key().unwrap();
+        assert_eq!(key.algorithm(), Algorithm::RS256);
+        let jwks = configured.jwks().unwrap();
+        assert_eq!(jwks["keys"][0]["kid"].as_str(), key.kid());
+        let verifier = configured.authenticator().verifier();
+        assert!(verifier.verify(&key.sign(serde_json::json!({"sub": "a"})).unwrap()).is_ok());
+        // No HMAC secret configured: no HMAC token is accepted, whatever key.
+        let hs = crate::jwt::Jwt::new(Algorithm::HS256, serde_json::json!({}))
+            .unwrap()
+            .encode(&HmacSecret::new([0; 16]).allow_weak())
+            .unwrap();
+        assert_eq!(verifier.verify(&hs).unwrap_err(), crate::jwt::JwtError::AlgorithmNotAllowed);
+        assert!(!configured.is_demo_key());
+
+        let ps = build(&[("JWT_SIGNING_KEY", &rsa), ("JWT_SIGNING_ALG", "PS256")]).unwrap();
+        assert_eq!(ps.signing_key().unwrap().algorithm(), Algorithm::PS256);
+        let ed = build(&[("JWT_SIGNING_KEY", &key_path("ed25519.key"))]).unwrap();
+        assert_eq!(ed.jwks().unwrap()["keys"][0]["alg"], "EdDSA");
+        // With an HMAC secret too, both kinds verify; the private key signs.
+        let both = build(&[("JWT_SIGNING_KEY", &rsa), ("JWT_SECRET", &"s".repeat(40))]).unwrap();
+        assert_eq!(both.signing_key().unwrap().algorithm(), Algorithm::RS256);
+        assert_eq!(
+            both.authenticator().verifier().algorithms(),
+            [Algorithm::HS256, Algorithm::RS256]
+        );
+    }
+
+    #[test]
+    fn signing_key_mistakes_name_their_variable() {
+        let rsa = key_path("rsa.key");
+        let public = key_path("rsa.pub");
+        for (vars, var) in [
+            (vec![("JWT_SIGNING_KEY", "/nonexistent/key.pem")], "JWT_SIGNING_KEY"),
+            (vec![("JWT_SIGNING_KEY", &public[..])], "JWT_SIGNING_KEY"),
+            (vec![("JWT_SIGNING_KEY", &rsa[..]), ("JWT_SIGNING_ALG", "ES256")], "JWT_SIGNING_KEY"),
+            (vec![("JWT_SIGNING_KEY", &rsa[..]), ("JWT_SIGNING_ALG", "HS256")], "JWT_SIGNING_ALG"),
+            (vec![("JWT_SIGNING_KEY", &rsa[..]), ("JWT_SIGNING_ALG", "RS999")], "JWT_SIGNING_ALG"),
+            (
+                vec![("JWT_SECRET", &"s".repeat(40)[..]), ("JWT_SIGNING_ALG", "PS256")],
+                "JWT_SIGNING_ALG",
+            ),
+            (vec![("JWT_SIGNING_KEY", &rsa[..]), ("JWT_ALGORITHMS", "HS256")], "JWT_ALGORITHMS"),
+            (vec![("JWT_JWKS_URL", "https://idp.example/jwks.json")], "JWT_JWKS_URL"),
+        ] {
+            let err = build(&vars).unwrap_err();
+            assert_eq!(err.var, var, "{vars:?}: {err}");
+            assert!(!err.message.contains("BEGIN"), "key material in {err}");
+        }
     }
 
     #[test]
