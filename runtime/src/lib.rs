@@ -130,6 +130,7 @@ pub mod config;
 mod docs;
 mod http;
 pub mod jwt;
+pub mod session;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;

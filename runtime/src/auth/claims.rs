@@ -274,6 +274,13 @@ impl Claims {
     }
 }
 
+/// Claims of a token verified elsewhere (a WebSocket message, a test).
+impl From<Jwt> for Claims {
+    fn from(jwt: Jwt) -> Self {
+        Claims(Arc::new(jwt))
+    }
+}
+
 /// `Option<Claims>`: `None` on a public route, where no token is read.
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Claims {
     type Rejection = std::convert::Infallible;

@@ -54,6 +54,25 @@ impl CrossSite {
     }
 }
 
+/// Whether a request carrying a cookie comes from the API's own origin
+/// under `scheme`: no `Origin` (not a browser), or exactly the API's own,
+/// and not `Sec-Fetch-Site: cross-site`. For cookie-borne credentials on
+/// any method (the refresh endpoint, WebSocket upgrades).
+pub(crate) fn same_origin_request(headers: &HeaderMap, scheme: &str) -> bool {
+    let fetch_site = headers.get_all("sec-fetch-site").iter();
+    if fetch_site.into_iter().any(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site")) {
+        return false;
+    }
+    match single(headers, &header::ORIGIN) {
+        Ok(None) => true,
+        Ok(Some(origin)) => match single(headers, &header::HOST) {
+            Ok(Some(host)) => same_origin(&format!("{scheme}://{host}"), origin),
+            _ => false,
+        },
+        Err(()) => false,
+    }
+}
+
 /// The one value of `name`: `Ok(None)` when absent, `Err` when repeated or
 /// not text.
 fn single(

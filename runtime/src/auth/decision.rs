@@ -31,6 +31,8 @@ pub enum AuthError {
     Forbidden(Arc<Jwt>),
     /// A cookie token on an unsafe request from another origin: 403.
     CrossSite,
+    /// The session store failed and the policy is to refuse: 503.
+    StoreUnavailable,
 }
 
 impl AuthError {
@@ -40,6 +42,7 @@ impl AuthError {
             AuthError::Missing | AuthError::InvalidToken(_) => StatusCode::UNAUTHORIZED,
             AuthError::InvalidRequest(_) => StatusCode::BAD_REQUEST,
             AuthError::Forbidden(_) | AuthError::CrossSite => StatusCode::FORBIDDEN,
+            AuthError::StoreUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -67,6 +70,7 @@ impl AuthError {
             AuthError::CrossSite => {
                 HttpError::new(status, "Cross-site request with a cookie credential")
             }
+            AuthError::StoreUnavailable => HttpError::new(status, "Session store unavailable"),
         }
     }
 }
@@ -79,6 +83,7 @@ impl fmt::Display for AuthError {
             AuthError::InvalidToken(err) => write!(f, "invalid: {}", err.reason()),
             AuthError::Forbidden(_) => f.write_str("forbidden"),
             AuthError::CrossSite => f.write_str("cross-site"),
+            AuthError::StoreUnavailable => f.write_str("session store unavailable"),
         }
     }
 }
@@ -125,16 +130,29 @@ impl Guard {
                 Check::Pending(Box::pin(async move {
                     let verifier = &guard.auth.config.auth.verifier;
                     let result = match verifier.verify_refreshing(&token, unix_now()).await {
-                        Ok(jwt) => guard.auth.permit(jwt, guard.route.policy()),
+                        Ok(jwt) => guard.auth.not_revoked(jwt).await,
                         Err(e) => Err(AuthError::InvalidToken(e)),
                     };
-                    result.map_err(|error| {
-                        guard.deny(&error);
-                        error.into_http_with_scope(Some(&guard.forbidden))
-                    })
+                    guard.finish(result)
+                }))
+            }
+            Err(Step::Revocation(jwt)) => {
+                let guard = Arc::clone(self);
+                Check::Pending(Box::pin(async move {
+                    let result = guard.auth.not_revoked(jwt).await;
+                    guard.finish(result)
                 }))
             }
         }
+    }
+
+    /// The policy on a verified, unrevoked token; a denial logged and
+    /// answered.
+    fn finish(&self, verified: Result<Arc<Jwt>, AuthError>) -> Result<Claims, HttpError> {
+        verified.and_then(|jwt| self.auth.permit(jwt, self.route.policy())).map_err(|error| {
+            self.deny(&error);
+            error.into_http_with_scope(Some(&self.forbidden))
+        })
     }
 
     /// Logs a denial.
@@ -155,6 +173,8 @@ enum Step {
     Deny(AuthError),
     /// The token names a `kid` no key has, and a source can fetch keys.
     Refresh(String),
+    /// Verified; the session store must say whether it was revoked.
+    Revocation(Arc<Jwt>),
 }
 
 impl From<AuthError> for Step {
@@ -176,6 +196,7 @@ impl Authenticator {
         self.authorize_step(method, headers, policy).map_err(|step| match step {
             Step::Deny(error) => error,
             Step::Refresh(_) => AuthError::InvalidToken(JwtError::UnknownKey),
+            Step::Revocation(_) => AuthError::StoreUnavailable,
         })
     }
 
@@ -198,11 +219,41 @@ impl Authenticator {
         };
         let verifier = &config.auth.verifier;
         match verifier.verify_at(token, unix_now()) {
+            Ok(jwt) if config.auth.revocation.is_some() => Err(Step::Revocation(jwt)),
             Ok(jwt) => Ok(self.permit(jwt, policy)?),
             Err(JwtError::UnknownKey) if verifier.can_refresh() => {
                 Err(Step::Refresh(token.to_owned()))
             }
             Err(e) => Err(AuthError::InvalidToken(e).into()),
+        }
+    }
+
+    /// `jwt` unless the session store says it was revoked (or fails, and
+    /// the failure policy refuses).
+    async fn not_revoked(&self, jwt: Arc<Jwt>) -> Result<Arc<Jwt>, AuthError> {
+        let Some(revocation) = &self.config.auth.revocation else { return Ok(jwt) };
+        let claims = jwt.payload();
+        let token = crate::session::TokenRef {
+            jti: claims.get("jti").and_then(Value::as_str),
+            sub: claims.get("sub").and_then(Value::as_str),
+            iat: claims.get("iat").and_then(Value::as_f64).map(|i| i as u64),
+            family: claims.get("fam").and_then(Value::as_str),
+        };
+        let answer =
+            tokio::time::timeout(revocation.timeout, revocation.store.is_revoked(token)).await;
+        match answer {
+            Ok(Ok(false)) => Ok(jwt),
+            Ok(Ok(true)) => Err(AuthError::InvalidToken(JwtError::Revoked)),
+            Ok(Err(_)) | Err(_) => match revocation.failure {
+                crate::session::StoreFailure::Closed => Err(AuthError::StoreUnavailable),
+                crate::session::StoreFailure::Open => {
+                    tracing::warn!(
+                        target: "warden::auth",
+                        "session store unavailable: accepting a verified token (fail-open)"
+                    );
+                    Ok(jwt)
+                }
+            },
         }
     }
 
@@ -241,7 +292,7 @@ fn audit(route: &'static Route, source: &PermissionSource, error: &AuthError) {
                 "request denied"
             );
         }
-        AuthError::CrossSite => tracing::warn!(
+        AuthError::CrossSite | AuthError::StoreUnavailable => tracing::warn!(
             target: "warden::auth",
             route = name, method, path, status, reason = %error,
             "request denied"

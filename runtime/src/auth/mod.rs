@@ -19,6 +19,7 @@ mod source;
 
 pub use claims::{ClaimLayout, Claims, PermissionSource};
 use csrf::CrossSite;
+pub(crate) use csrf::same_origin_request;
 pub use decision::AuthError;
 pub use source::TokenSource;
 
@@ -42,6 +43,15 @@ pub struct Auth {
     cookie: Option<String>,
     permissions: PermissionSource,
     cross_site: CrossSite,
+    revocation: Option<Revocation>,
+}
+
+/// The session store the auth layer asks after the signature check.
+#[derive(Clone, Debug)]
+pub(crate) struct Revocation {
+    pub(crate) store: Arc<dyn crate::session::SessionStore>,
+    pub(crate) failure: crate::session::StoreFailure,
+    pub(crate) timeout: std::time::Duration,
 }
 
 impl fmt::Debug for Auth {
@@ -53,6 +63,7 @@ impl fmt::Debug for Auth {
             .field("cookie", &self.cookie)
             .field("permissions", &self.permissions)
             .field("cross_site", &self.cross_site)
+            .field("revocation", &self.revocation)
             .finish()
     }
 }
@@ -75,7 +86,30 @@ impl Auth {
                 scheme: "http".into(),
                 forwarded_proto: false,
             },
+            revocation: None,
         }
+    }
+
+    /// Asks `sessions`' store, after the signature check and before the
+    /// policy, whether the token, its family or its subject was revoked (a
+    /// logout on any replica): 401 if so. When the store fails or takes
+    /// longer than its timeout, `failure` decides: [`StoreFailure::Closed`]
+    /// (503, the default) or [`StoreFailure::Open`]; an audit event either way.
+    ///
+    /// [`StoreFailure::Closed`]: crate::session::StoreFailure::Closed
+    /// [`StoreFailure::Open`]: crate::session::StoreFailure::Open
+    #[must_use]
+    pub fn sessions(
+        mut self,
+        sessions: &crate::session::Sessions,
+        failure: crate::session::StoreFailure,
+    ) -> Self {
+        self.revocation = Some(Revocation {
+            store: sessions.store().clone(),
+            failure,
+            timeout: sessions.config().store_timeout,
+        });
+        self
     }
 
     /// Also accepts the cookie on unsafe requests (`POST`, `DELETE`, ...)

@@ -45,6 +45,8 @@ pub enum JwtError {
     MissingAudience,
     /// A claim the verifier requires is absent.
     MissingClaim,
+    /// The token, its session or its subject was revoked (logout).
+    Revoked,
 }
 
 /// How a token fails to be a compact JWS.
@@ -125,7 +127,8 @@ impl JwtError {
             | JwtError::WrongAudience
             | JwtError::UnexpectedAudience
             | JwtError::MissingAudience
-            | JwtError::MissingClaim => JwtErrorKind::Validate,
+            | JwtError::MissingClaim
+            | JwtError::Revoked => JwtErrorKind::Validate,
         }
     }
 
@@ -149,6 +152,7 @@ impl JwtError {
             JwtError::UnexpectedAudience => "token has an audience and none is accepted",
             JwtError::MissingAudience => "token has no audience",
             JwtError::MissingClaim => "token lacks a required claim",
+            JwtError::Revoked => "token has been revoked",
         }
     }
 
@@ -172,6 +176,7 @@ impl JwtError {
             JwtError::UnexpectedAudience => "unexpected_audience",
             JwtError::MissingAudience => "missing_audience",
             JwtError::MissingClaim => "missing_claim",
+            JwtError::Revoked => "revoked",
         }
     }
 }

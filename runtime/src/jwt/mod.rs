@@ -31,7 +31,7 @@ pub use keyset::{KeyRefresh, KeySet, KeySetHandle};
 pub use signing::{SigningKey, SigningKeys, thumbprint};
 pub use token::{Jwt, Padding};
 pub(crate) use verify::unix_now;
-pub use verify::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, Verifier, VerifierBuilder};
+pub use verify::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, REFRESH_TYP, Verifier, VerifierBuilder};
 
 #[cfg(test)]
 mod tests {

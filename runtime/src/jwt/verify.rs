@@ -11,6 +11,9 @@ use super::compact::Compact;
 use super::keyset::{KeyRefresh, KeySet, KeySetHandle};
 use super::{Algorithm, ConfigError, HmacSecret, Jwt, JwtError, Key, Malformed};
 
+/// The `typ` of refresh tokens Warden issues; never accepted as access tokens.
+pub const REFRESH_TYP: &str = "refresh+jwt";
+
 /// Default leeway for `exp`, `nbf` and `iat`.
 pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 /// Default maximum token length in bytes.
@@ -63,6 +66,9 @@ struct Rules {
     audiences: Option<Vec<String>>,
     required: Vec<String>,
     typ: Option<String>,
+    /// Refresh tokens (`typ: refresh+jwt`) are what this verifier accepts,
+    /// and only them; otherwise they are refused as access tokens.
+    refresh: bool,
     max_token_len: usize,
 }
 
@@ -111,6 +117,7 @@ impl Verifier {
                 audiences: None,
                 required: Vec::new(),
                 typ: None,
+                refresh: false,
                 max_token_len: DEFAULT_MAX_TOKEN_LEN,
             },
             static_keys: Vec::new(),
@@ -216,6 +223,15 @@ impl Verifier {
         if let Some(typ) = &rules.typ
             && !compact.header.get("typ").and_then(Value::as_str).is_some_and(|t| same_typ(t, typ))
         {
+            return Err(JwtError::WrongType);
+        }
+        let is_refresh = compact
+            .header
+            .get("typ")
+            .and_then(Value::as_str)
+            .is_some_and(|t| same_typ(t, REFRESH_TYP));
+        if is_refresh != rules.refresh {
+            // A refresh token is never an access token, nor the reverse.
             return Err(JwtError::WrongType);
         }
         let candidates = candidates(&sets, kid, alg);
@@ -391,6 +407,14 @@ impl VerifierBuilder {
     #[must_use]
     pub fn require_typ(mut self, typ: impl Into<String>) -> Self {
         self.rules.typ = Some(typ.into());
+        self
+    }
+
+    /// Accepts refresh tokens (`typ: refresh+jwt`), and nothing else: for
+    /// the refresh endpoint's verifier only.
+    #[must_use]
+    pub(crate) fn refresh_tokens(mut self) -> Self {
+        self.rules.refresh = true;
         self
     }
 

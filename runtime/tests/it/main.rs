@@ -9,5 +9,6 @@ mod enforcement;
 mod layouts;
 mod responses;
 mod serve;
+mod sessions;
 mod startup;
 mod tokens;
