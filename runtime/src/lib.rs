@@ -134,6 +134,7 @@ pub mod session;
 mod table;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod ws;
 
 pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_JWKS_PATH, DEFAULT_SCHEMA_PATH};
 pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};

@@ -26,7 +26,14 @@ impl CrossSite {
         let CrossSite::Refuse { trusted_origins, scheme, forwarded_proto } = self else {
             return true;
         };
-        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE) {
+        // A WebSocket handshake is a GET, but what it opens is a channel
+        // for writes: cross-site WebSocket hijacking is CSRF.
+        let upgrade = headers
+            .get(header::UPGRADE)
+            .is_some_and(|u| u.as_bytes().eq_ignore_ascii_case(b"websocket"));
+        if !upgrade
+            && matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE)
+        {
             return true;
         }
         let Ok(origin) = single(headers, &header::ORIGIN) else { return false };

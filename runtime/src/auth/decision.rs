@@ -155,6 +155,14 @@ impl Guard {
         })
     }
 
+    /// The session store, for a WebSocket handler's [`SessionWatch`].
+    ///
+    /// [`SessionWatch`]: crate::ws::SessionWatch
+    pub(crate) fn watch_store(&self) -> Option<crate::ws::WatchStore> {
+        let revocation = self.auth.config.auth.revocation.as_ref()?;
+        Some(crate::ws::WatchStore(revocation.store.clone()))
+    }
+
     /// Logs a denial.
     fn deny(&self, error: &AuthError) {
         audit(self.route, &self.auth.config.auth.permissions, error);
@@ -207,14 +215,16 @@ impl Authenticator {
         policy: &Policy,
     ) -> Result<Claims, Step> {
         let config = &self.config;
-        let token = match credential(&config.sources, headers)? {
+        let credential = credential(&config.sources, headers)?;
+        let token = match &credential {
             None => return Err(AuthError::Missing.into()),
-            Some(Credential::Header(token)) => token,
+            Some(Credential::Header(token)) => *token,
+            Some(Credential::Protocol(token)) => token.as_str(),
             Some(Credential::Cookie(token)) => {
                 if !config.auth.cross_site.cookie_allowed(method, headers) {
                     return Err(AuthError::CrossSite.into());
                 }
-                token
+                *token
             }
         };
         let verifier = &config.auth.verifier;

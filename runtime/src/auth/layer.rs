@@ -16,6 +16,7 @@ use super::decision::{Check, Guard};
 use super::{Authenticator, Claims};
 use crate::http::HttpError;
 use crate::table::Route;
+use crate::ws::WatchStore;
 
 /// Layer enforcing one route's policy.
 #[derive(Clone, Debug)]
@@ -67,7 +68,8 @@ where
                 // clone stays here for the next request.
                 let clone = self.inner.clone();
                 let inner = std::mem::replace(&mut self.inner, clone);
-                AuthFuture::Waiting { check, pending: Some((inner, req)) }
+                let watch_store = self.guard.watch_store();
+                AuthFuture::Waiting { check, pending: Some((inner, req)), watch_store }
             }
         }
     }
@@ -82,7 +84,11 @@ pin_project_lite::pin_project! {
     pub(crate) enum AuthFuture<S: Service<Request>> {
         Inner { #[pin] future: S::Future },
         Rejected { response: Option<Response> },
-        Waiting { check: PendingCheck, pending: Option<(S, Request)> },
+        Waiting {
+            check: PendingCheck,
+            pending: Option<(S, Request)>,
+            watch_store: Option<WatchStore>,
+        },
     }
 }
 
@@ -101,13 +107,16 @@ where
                         .take()
                         .expect("AuthFuture polled after completion")));
                 }
-                AuthFutureProj::Waiting { check, pending } => {
+                AuthFutureProj::Waiting { check, pending, watch_store } => {
                     let decided = ready!(check.as_mut().poll(cx));
                     let (mut inner, mut req) =
                         pending.take().expect("AuthFuture polled after completion");
                     match decided {
                         Ok(claims) => {
                             req.extensions_mut().insert(claims);
+                            if let Some(store) = watch_store.take() {
+                                req.extensions_mut().insert(store);
+                            }
                             let future = inner.call(req);
                             self.set(AuthFuture::Inner { future });
                         }

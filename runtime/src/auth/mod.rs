@@ -21,7 +21,7 @@ pub use claims::{ClaimLayout, Claims, PermissionSource};
 use csrf::CrossSite;
 pub(crate) use csrf::same_origin_request;
 pub use decision::AuthError;
-pub use source::TokenSource;
+pub use source::{TokenSource, WS_TOKEN_PREFIX};
 
 /// The JWT side of an app: how tokens are verified, where they are found,
 /// and where their permissions are read.
@@ -44,6 +44,7 @@ pub struct Auth {
     permissions: PermissionSource,
     cross_site: CrossSite,
     revocation: Option<Revocation>,
+    websocket_protocol: bool,
 }
 
 /// The session store the auth layer asks after the signature check.
@@ -87,6 +88,7 @@ impl Auth {
                 forwarded_proto: false,
             },
             revocation: None,
+            websocket_protocol: false,
         }
     }
 
@@ -176,6 +178,16 @@ impl Auth {
         self
     }
 
+    /// Also reads the token from a WebSocket handshake's
+    /// `Sec-WebSocket-Protocol` ([`TokenSource::WebSocketProtocol`]), after
+    /// the header and the cookie. Browsers cannot set headers on a
+    /// WebSocket; this keeps tokens out of URLs.
+    #[must_use]
+    pub fn websocket_protocol(mut self) -> Self {
+        self.websocket_protocol = true;
+        self
+    }
+
     /// Never read tokens from cookies.
     #[must_use]
     pub fn no_cookie(mut self) -> Self {
@@ -200,6 +212,9 @@ impl Auth {
                 return Err(ConfigError::InvalidHeader);
             }
             sources.push(TokenSource::Cookie(cookie.clone()));
+        }
+        if self.websocket_protocol {
+            sources.push(TokenSource::WebSocketProtocol);
         }
         Ok(Authenticator { config: Arc::new(Config { auth: self, sources }) })
     }

@@ -19,13 +19,25 @@ pub enum TokenSource {
     },
     /// A cookie of this name (default `access_token`).
     Cookie(String),
+    /// The `Sec-WebSocket-Protocol` header of a WebSocket handshake, where
+    /// browsers cannot set `Authorization`: an offered protocol
+    /// `base64url.bearer.warden.<the token, base64url-encoded>` carries the
+    /// token (the Kubernetes convention; base64url because `=` and other
+    /// token characters are not allowed in a protocol name). The handler
+    /// echoes a real protocol, e.g. [`ws::PROTOCOL`](crate::ws::PROTOCOL).
+    WebSocketProtocol,
 }
 
+/// The prefix of the offered protocol that carries the token.
+pub const WS_TOKEN_PREFIX: &str = "base64url.bearer.warden.";
+
 /// A token and where it was found.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Credential<'a> {
     Header(&'a str),
     Cookie(&'a str),
+    /// Decoded from the WebSocket protocol header.
+    Protocol(String),
 }
 
 /// What one source found.
@@ -47,6 +59,7 @@ pub(crate) fn credential<'a>(
         let found = match source {
             TokenSource::Header { name, scheme } => from_header(headers, name, scheme)?,
             TokenSource::Cookie(name) => from_cookie(headers, name)?,
+            TokenSource::WebSocketProtocol => from_ws_protocol(headers)?,
         };
         if let Found::Present(credential) = found {
             return Ok(credential);
@@ -104,6 +117,30 @@ fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Result<Found<'a>, Auth
     }
     Ok(match found.filter(|t| !t.is_empty()) {
         Some(token) => Found::Present(Some(Credential::Cookie(token))),
+        None => Found::Absent,
+    })
+}
+
+fn from_ws_protocol(headers: &HeaderMap) -> Result<Found<'static>, AuthError> {
+    use base64::Engine as _;
+    let mut found = None;
+    for value in headers.get_all(header::SEC_WEBSOCKET_PROTOCOL) {
+        let Ok(value) = value.to_str() else { continue };
+        for offered in value.split(',').map(str::trim) {
+            let Some(encoded) = offered.strip_prefix(WS_TOKEN_PREFIX) else { continue };
+            if found.is_some() {
+                return Err(AuthError::InvalidRequest("multiple token protocols"));
+            }
+            let token = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(encoded)
+                .ok()
+                .and_then(|bytes| String::from_utf8(bytes).ok())
+                .ok_or(AuthError::InvalidRequest("token protocol is not base64url"))?;
+            found = Some(token);
+        }
+    }
+    Ok(match found {
+        Some(token) => Found::Present(Some(Credential::Protocol(token))),
         None => Found::Absent,
     })
 }

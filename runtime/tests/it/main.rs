@@ -12,3 +12,4 @@ mod serve;
 mod sessions;
 mod startup;
 mod tokens;
+mod websocket;
