@@ -7,29 +7,44 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::Type;
 use syn::spanned::Spanned;
 
+use crate::exports;
 use crate::model::{Policy, Route};
-use crate::paths;
+use crate::path::Segment;
 use crate::policy::{Atom, Clause};
 
 pub(crate) fn expand(route: &Route) -> TokenStream {
     let Route { item, ident, vis, cfgs, path, name, handler, tags, .. } = route;
-    let route_def = paths::route_def();
-    let route_ty = paths::route();
-    let route_parts = paths::route_parts();
-    let module_path = paths::module_path();
+    let route_def = exports::route_def();
+    let route_ty = exports::route();
+    let route_parts = exports::route_parts();
+    let module_path = exports::module_path();
 
     let method = {
-        let method_ty = paths::method();
+        let method_ty = exports::method();
         let variant = format_ident!("{}", route.method.variant());
         quote!(#method_ty::#variant)
     };
     let policy = {
-        let policy_ty = paths::policy();
+        let policy_ty = exports::policy();
         match &route.policy {
             Policy::Public => quote!(#policy_ty::Public),
             Policy::Authenticated => quote!(#policy_ty::Authenticated),
             Policy::Permissions(dnf) => permissions(&policy_ty, dnf),
         }
+    };
+    let segments = {
+        let segment_ty = exports::path_segment();
+        route.segments.iter().map(move |segment| match segment {
+            Segment::Static(text) => quote!(#segment_ty::Static(#text)),
+            Segment::Param(param) if param.catch_all => {
+                let name = &param.name;
+                quote!(#segment_ty::CatchAll(#name))
+            }
+            Segment::Param(param) => {
+                let name = &param.name;
+                quote!(#segment_ty::Param(#name))
+            }
+        })
     };
     let request_body = schema(route.request_body.as_ref());
     let response_body = schema(route.response_body.as_ref());
@@ -56,6 +71,7 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
                 #route_parts {
                     method: #method,
                     path: #path,
+                    segments: &[#(#segments),*],
                     name: #name,
                     handler: #handler,
                     module: #module_path,
@@ -103,10 +119,10 @@ fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
 /// `Some(schema_fn::<T>)`, spanned at the user's `T` so that a missing
 /// `JsonSchema` impl is reported there.
 fn schema(ty: Option<&Type>) -> TokenStream {
-    let option = paths::option();
+    let option = exports::option();
     match ty {
         Some(ty) => {
-            let schema_fn = paths::schema_fn();
+            let schema_fn = exports::schema_fn();
             quote_spanned!(ty.span()=> #option::Some(#schema_fn::<#ty>))
         }
         None => quote!(#option::None),
@@ -114,7 +130,7 @@ fn schema(ty: Option<&Type>) -> TokenStream {
 }
 
 fn optional_str(value: Option<&str>) -> TokenStream {
-    let option = paths::option();
+    let option = exports::option();
     match value {
         Some(value) => quote!(#option::Some(#value)),
         None => quote!(#option::None),

@@ -4,10 +4,10 @@
 mod docs;
 mod errors;
 mod expand;
+mod exports;
 mod model;
 mod parse;
 mod path;
-mod paths;
 mod permissions;
 mod policy;
 mod route;

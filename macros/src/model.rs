@@ -11,7 +11,7 @@ use syn::{Attribute, FnArg, GenericArgument, Ident, PathArguments, ReturnType, T
 use crate::docs::Docs;
 use crate::errors::Errors;
 use crate::parse::{HandlerFn, MethodArg, RouteArgs, RouteOption, StrList};
-use crate::path::{self, PathParam};
+use crate::path::{self, PathParam, Segment};
 use crate::policy::{self, Dnf};
 
 /// Everything the expansion needs, validated.
@@ -26,6 +26,8 @@ pub(crate) struct Route {
     pub(crate) cfgs: Vec<Attribute>,
     pub(crate) method: Method,
     pub(crate) path: String,
+    /// `path`, parsed once for the runtime.
+    pub(crate) segments: Vec<Segment>,
     /// `name = "..."`, else the handler's name.
     pub(crate) name: String,
     /// The handler's name without `r#`.
@@ -146,6 +148,7 @@ impl Route {
             cfgs,
             method: fields.method,
             path: fields.path,
+            segments: fields.segments,
             name: fields.name.unwrap_or_else(|| h.clone()),
             handler: h,
             policy: fields.policy,
@@ -183,6 +186,7 @@ fn check_signature(handler: &HandlerFn, h: &str, errors: &mut Errors) {
 struct Fields {
     method: Method,
     path: String,
+    segments: Vec<Segment>,
     name: Option<String>,
     policy: Policy,
     tags: Vec<String>,
@@ -233,18 +237,21 @@ impl Fields {
         };
 
         let path = args.path.value();
-        match path::parse(&path) {
-            Ok(params) => {
+        let segments = match path::parse(&path) {
+            Ok(segments) => {
+                let params: Vec<&PathParam> = path::params(&segments).collect();
                 if let Err(error) = check_path_extractors(handler, h, &path, &params) {
                     errors.push(error);
                 }
+                Some(segments)
             }
             Err(problems) => {
                 for problem in problems {
                     fail(errors, args.path.span(), problem);
                 }
+                None
             }
-        }
+        };
 
         let mut seen_keys: HashSet<&'static str> = HashSet::new();
         let mut policy_key: Option<&'static str> = None;
@@ -330,7 +337,7 @@ impl Fields {
         if errors.has_errors() {
             return None;
         }
-        Some(Fields { method: method?, path, name, policy: policy?, tags })
+        Some(Fields { method: method?, path, segments: segments?, name, policy: policy?, tags })
     }
 }
 
@@ -366,7 +373,7 @@ fn check_path_extractors(
     handler: &HandlerFn,
     h: &str,
     path: &str,
-    params: &[PathParam],
+    params: &[&PathParam],
 ) -> syn::Result<()> {
     let mut errors = Errors::new();
     let shown = path.escape_debug();

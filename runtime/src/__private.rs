@@ -4,7 +4,7 @@
 //! so both sides always agree on what is here.
 
 pub use crate::table::{
-    BodySchema, Endpoint, Method, Policy, Route, RouteDef, RouteParts, SchemaFn, assert_distinct,
-    endpoint, schema_fn,
+    BodySchema, Endpoint, Method, PathSegment, Policy, Route, RouteDef, RouteParts, SchemaFn,
+    assert_distinct, endpoint, schema_fn,
 };
 pub use std::vec;

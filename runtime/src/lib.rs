@@ -138,5 +138,5 @@ pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
 pub use http::{HttpError, Json, ServeError, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
 pub use schemars;
-pub use table::{Method, Policy, Route, RouteDef, Routes, table_json};
+pub use table::{Method, PathSegment, Policy, Route, RouteDef, Routes, table_json};
 pub use warden_macros::{permissions, route};

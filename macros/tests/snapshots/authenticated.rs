@@ -12,6 +12,10 @@ impl ::warden::__private::RouteDef for delete_user {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Delete,
         path: "/users/{id}",
+        segments: &[
+            ::warden::__private::PathSegment::Static("users"),
+            ::warden::__private::PathSegment::Param("id"),
+        ],
         name: "delete_user",
         handler: "delete_user",
         module: ::core::module_path!(),

@@ -12,6 +12,10 @@ impl ::warden::__private::RouteDef for sign_in {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Post,
         path: "/auth/",
+        segments: &[
+            ::warden::__private::PathSegment::Static("auth"),
+            ::warden::__private::PathSegment::Static(""),
+        ],
         name: "signin",
         handler: "sign_in",
         module: ::core::module_path!(),

@@ -15,6 +15,11 @@ impl ::warden::__private::RouteDef for protected_info {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Get,
         path: "/private/info/",
+        segments: &[
+            ::warden::__private::PathSegment::Static("private"),
+            ::warden::__private::PathSegment::Static("info"),
+            ::warden::__private::PathSegment::Static(""),
+        ],
         name: "protected_info",
         handler: "protected_info",
         module: ::core::module_path!(),

@@ -18,6 +18,10 @@ impl ::warden::__private::RouteDef for r#upload {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Put,
         path: "/admin/{*path}",
+        segments: &[
+            ::warden::__private::PathSegment::Static("admin"),
+            ::warden::__private::PathSegment::CatchAll("path"),
+        ],
         name: "upload",
         handler: "upload",
         module: ::core::module_path!(),

@@ -12,6 +12,11 @@ impl ::warden::__private::RouteDef for public_info {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Get,
         path: "/public/info/",
+        segments: &[
+            ::warden::__private::PathSegment::Static("public"),
+            ::warden::__private::PathSegment::Static("info"),
+            ::warden::__private::PathSegment::Static(""),
+        ],
         name: "public_info",
         handler: "public_info",
         module: ::core::module_path!(),

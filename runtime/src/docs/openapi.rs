@@ -6,7 +6,7 @@ use schemars::generate::{SchemaGenerator, SchemaSettings};
 use serde_json::{Map, Value, json};
 
 use crate::auth::Authenticator;
-use crate::table::{Policy, Route};
+use crate::table::{PathSegment, Policy, Route};
 
 /// Security scheme names used in the document.
 const BEARER_SCHEME: &str = "bearerAuth";
@@ -37,7 +37,7 @@ pub(crate) fn document<'r>(
     let mut paths = Map::new();
     for route in routes {
         let operation = operation(route, &schemes, &mut generator);
-        let item = paths.entry(template(route.path())).or_insert_with(|| json!({}));
+        let item = paths.entry(template(route)).or_insert_with(|| json!({}));
         item[route.method().as_lowercase_str()] = operation;
     }
 
@@ -118,7 +118,8 @@ fn operation(route: &Route, schemes: &[(String, Value)], generator: &mut SchemaG
     if !route.tags().is_empty() {
         op.insert("tags".into(), route.tags().into());
     }
-    let parameters: Vec<Value> = path_params(route.path())
+    let parameters: Vec<Value> = route
+        .params()
         .map(|name| {
             json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}})
         })
@@ -176,16 +177,20 @@ fn x_permissions(policy: &Policy) -> Value {
 }
 
 /// The OpenAPI path template: axum's `{*rest}` wildcard is `{rest}` there.
-fn template(path: &str) -> String {
-    path.replace("{*", "{")
-}
-
-/// Names of `{param}` and `{*param}` segments.
-fn path_params(path: &str) -> impl Iterator<Item = &str> {
-    path.split('/').filter_map(|segment| {
-        let name = segment.strip_prefix('{')?.strip_suffix('}')?;
-        Some(name.strip_prefix('*').unwrap_or(name))
-    })
+fn template(route: &Route) -> String {
+    let mut out = String::with_capacity(route.path().len());
+    for segment in route.segments() {
+        out.push('/');
+        match segment {
+            PathSegment::Static(text) => out.push_str(text),
+            PathSegment::Param(name) | PathSegment::CatchAll(name) => {
+                out.push('{');
+                out.push_str(name);
+                out.push('}');
+            }
+        }
+    }
+    out
 }
 
 fn error_schema() -> Value {

@@ -1,7 +1,7 @@
 //! The compile-time check of one `routes![...]` list: distinct names and
 //! distinct (method, path shape) pairs, in `O(n log n)` const evaluation.
 
-use super::Route;
+use super::{PathSegment, Route};
 
 /// Fails const evaluation, naming both handlers, when two routes share a
 /// name (the OpenAPI `operationId`), or a method and a path (parameter names
@@ -105,47 +105,62 @@ const fn sift_down(order: &mut [usize], mut root: usize, end: usize, routes: &[R
 /// -1, 0 or 1.
 const fn compare(a: &Route, b: &Route, key: Key) -> i32 {
     match key {
-        Key::Name => compare_bytes(a.name().as_bytes(), b.name().as_bytes(), false),
+        Key::Name => compare_bytes(a.name().as_bytes(), b.name().as_bytes()),
         Key::MethodAndShape => {
             let (ma, mb) = (a.method() as u8, b.method() as u8);
             if ma != mb {
                 return if ma < mb { -1 } else { 1 };
             }
-            compare_bytes(a.path().as_bytes(), b.path().as_bytes(), true)
+            compare_shapes(a.segments(), b.segments())
         }
     }
 }
 
-/// Orders paths with parameter names erased (`/u/{id}`, `/u/{name}` and
-/// `/u/{*rest}` are equal: axum's router cannot tell them apart). Shared by
-/// the compile-time check above and `App::build`'s check across lists.
-pub(crate) fn shape_order(a: &str, b: &str) -> std::cmp::Ordering {
-    compare_bytes(a.as_bytes(), b.as_bytes(), true).cmp(&0)
+/// Orders routes by path shape: the segments `#[route]` parsed, parameter
+/// names erased (`/u/{id}`, `/u/{name}` and `/u/{*rest}` are equal: axum's
+/// router cannot tell them apart). Shared by the compile-time check above
+/// and `App::build`'s check across lists.
+pub(crate) fn shape_order(a: &Route, b: &Route) -> std::cmp::Ordering {
+    compare_shapes(a.segments(), b.segments()).cmp(&0)
 }
 
-/// Lexicographic; with `erase_params`, every `{...}` compares as `{}`.
-const fn compare_bytes(a: &[u8], b: &[u8], erase_params: bool) -> i32 {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] != b[j] {
-            return if a[i] < b[j] { -1 } else { 1 };
-        }
-        if erase_params && a[i] == b'{' {
-            while i < a.len() && a[i] != b'}' {
-                i += 1;
+/// Segment by segment; any parameter equals any other and sorts before a
+/// literal.
+const fn compare_shapes(a: &[PathSegment], b: &[PathSegment]) -> i32 {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        let order = match (&a[i], &b[i]) {
+            (PathSegment::Static(x), PathSegment::Static(y)) => {
+                compare_bytes(x.as_bytes(), y.as_bytes())
             }
-            while j < b.len() && b[j] != b'}' {
-                j += 1;
-            }
-            continue;
+            (PathSegment::Static(_), _) => 1,
+            (_, PathSegment::Static(_)) => -1,
+            _ => 0,
+        };
+        if order != 0 {
+            return order;
         }
         i += 1;
-        j += 1;
     }
-    let (rest_a, rest_b) = (a.len() - i, b.len() - j);
-    if rest_a == rest_b {
+    compare_len(a.len(), b.len())
+}
+
+/// Lexicographic.
+const fn compare_bytes(a: &[u8], b: &[u8]) -> i32 {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return if a[i] < b[i] { -1 } else { 1 };
+        }
+        i += 1;
+    }
+    compare_len(a.len(), b.len())
+}
+
+const fn compare_len(a: usize, b: usize) -> i32 {
+    if a == b {
         0
-    } else if rest_a < rest_b {
+    } else if a < b {
         -1
     } else {
         1
@@ -188,5 +203,58 @@ impl Message {
                 Err(_) => len -= 1,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{Method, Policy};
+    use PathSegment::{CatchAll, Param, Static};
+
+    const fn route(segments: &'static [PathSegment]) -> Route {
+        Route::for_tests(Method::Get, "/", segments, Policy::Public)
+    }
+
+    #[test]
+    fn shapes_erase_parameter_names_and_kinds() {
+        let order = |a, b| shape_order(&route(a), &route(b));
+        assert!(
+            order(
+                &[Static("u"), Param("id"), Static("x")],
+                &[Static("u"), Param("name"), Static("x")]
+            )
+            .is_eq()
+        );
+        assert!(order(&[Static("f"), CatchAll("rest")], &[Static("f"), Param("id")]).is_eq());
+        assert!(order(&[Static("plain"), Static("")], &[Static("plain"), Static("")]).is_eq());
+        assert!(
+            order(
+                &[Static("u"), Param("id"), Static("x")],
+                &[Static("u"), Param("id"), Static("y")]
+            )
+            .is_lt()
+        );
+        assert!(
+            order(&[Static("u"), Param("id")], &[Static("u"), Param("id"), Static("")]).is_lt()
+        );
+        // A literal segment is never a parameter's shape, whatever its text.
+        assert!(order(&[Static("{id}")], &[Param("id")]).is_gt());
+    }
+
+    #[test]
+    fn distinct_routes_pass_in_const_context() {
+        const ROUTES: [Route; 3] = [
+            route(&[Static("u"), Param("id")]),
+            route(&[Static("u"), Param("id"), Static("")]),
+            route(&[Static("u"), Static("me")]),
+        ];
+        // Names are the paths here, and "/" thrice would collide.
+        const NAMED: [Route; 3] = [
+            Route::for_tests(Method::Get, "a", ROUTES[0].segments(), Policy::Public),
+            Route::for_tests(Method::Get, "b", ROUTES[1].segments(), Policy::Public),
+            Route::for_tests(Method::Post, "c", ROUTES[0].segments(), Policy::Public),
+        ];
+        const _: () = assert_distinct::<3>(&NAMED);
     }
 }

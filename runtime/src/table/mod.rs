@@ -20,4 +20,4 @@ pub use registry::Routes;
 pub use registry::{Endpoint, endpoint};
 #[doc(hidden)]
 pub use route::{BodySchema, RouteParts, SchemaFn, schema_fn};
-pub use route::{Route, RouteDef};
+pub use route::{PathSegment, Route, RouteDef};

@@ -19,6 +19,7 @@ pub struct Route {
 pub struct RouteParts {
     pub method: Method,
     pub path: &'static str,
+    pub segments: &'static [PathSegment],
     pub name: &'static str,
     pub handler: &'static str,
     pub module: &'static str,
@@ -28,6 +29,32 @@ pub struct RouteParts {
     pub description: Option<&'static str>,
     pub request_body: Option<SchemaFn>,
     pub response_body: Option<SchemaFn>,
+}
+
+/// One `/`-separated segment of a route's path, as `#[route]` parsed it:
+/// `/users/{id}/` is `[Static("users"), Param("id"), Static("")]`.
+///
+/// The runtime reads paths through these and never parses the path string
+/// again: the duplicate check, the OpenAPI parameters and the policy
+/// matrix's URIs all come from the one parser in the macro.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PathSegment {
+    /// A literal segment, e.g. `users`; empty after a trailing `/`.
+    Static(&'static str),
+    /// `{name}`: one segment.
+    Param(&'static str),
+    /// `{*name}`: the rest of the path, slashes included.
+    CatchAll(&'static str),
+}
+
+impl PathSegment {
+    /// The parameter's name, `None` for a literal segment.
+    pub const fn param(&self) -> Option<&'static str> {
+        match self {
+            PathSegment::Static(_) => None,
+            PathSegment::Param(name) | PathSegment::CatchAll(name) => Some(name),
+        }
+    }
 }
 
 /// Writes the JSON Schema of a body type into the document's generator.
@@ -74,6 +101,16 @@ impl Route {
     /// The axum path, e.g. `/users/{id}`.
     pub const fn path(&self) -> &'static str {
         self.parts.path
+    }
+
+    /// The path's segments, after the leading `/`.
+    pub const fn segments(&self) -> &'static [PathSegment] {
+        self.parts.segments
+    }
+
+    /// The names of the path's parameters, in order (`{*rest}` is `rest`).
+    pub fn params(&self) -> impl Iterator<Item = &'static str> + 'static {
+        self.parts.segments.iter().filter_map(PathSegment::param)
     }
 
     /// The route name: `name = "..."`, else the handler's name. Used as the
@@ -151,4 +188,30 @@ impl fmt::Display for Route {
 pub trait RouteDef {
     /// What the attribute declared.
     const ROUTE: Route;
+}
+
+#[cfg(test)]
+impl Route {
+    /// A route carrying only what the table's own tests look at.
+    pub(crate) const fn for_tests(
+        method: Method,
+        path: &'static str,
+        segments: &'static [PathSegment],
+        policy: Policy,
+    ) -> Route {
+        Route::from_parts(RouteParts {
+            method,
+            path,
+            segments,
+            name: path,
+            handler: "handler",
+            module: "tests",
+            policy,
+            tags: &[],
+            summary: None,
+            description: None,
+            request_body: None,
+            response_body: None,
+        })
+    }
 }

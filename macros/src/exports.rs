@@ -1,5 +1,5 @@
-//! Expansion support: the one place that spells paths into the runtime and
-//! `core`.
+//! Expansion support: the one place that spells paths into the runtime
+//! (`::warden::__private::...`) and `core`.
 //!
 //! Generated code is compiled in the user's crate, where `warden` may be
 //! shadowed by a local module, so every path is absolute (`::warden::...`)
@@ -26,6 +26,11 @@ pub(crate) fn route() -> TokenStream {
 pub(crate) fn route_parts() -> TokenStream {
     let rt = private();
     quote!(#rt::RouteParts)
+}
+
+pub(crate) fn path_segment() -> TokenStream {
+    let rt = private();
+    quote!(#rt::PathSegment)
 }
 
 pub(crate) fn method() -> TokenStream {
