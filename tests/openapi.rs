@@ -21,69 +21,57 @@ fn snapshot_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("snapshots").join(name)
 }
 
+/// `UPDATE_EXPECT=1 cargo test -p warden-tests --test openapi` rewrites it.
 #[test]
 fn document_matches_the_golden_file() {
     let actual = serde_json::to_string_pretty(&app().openapi()).unwrap() + "\n";
-    let path = snapshot_path("openapi.json");
-    if std::env::var_os("WARDEN_BLESS").is_some_and(|v| v == "1") {
-        std::fs::write(&path, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| {
-        panic!(
-            "missing {}; run `WARDEN_BLESS=1 cargo test -p warden-tests --test openapi`",
-            path.display()
-        )
-    });
-    assert!(
-        expected == actual,
-        "the OpenAPI document drifted from {}\n--- expected\n{expected}\n--- actual\n{actual}\n\
-         if intended, re-bless with `WARDEN_BLESS=1 cargo test -p warden-tests --test openapi` and review the diff",
-        path.display()
-    );
+    expect_test::expect_file![snapshot_path("openapi.json")].assert_eq(&actual);
 }
 
-/// `openapi-spec-validator` (Python), which `.ci/run` installs. Outside CI a
-/// machine without it skips this test loudly; in CI its absence fails.
-#[test]
-fn document_is_valid_openapi_3_1() {
+/// Runs `openapi-spec-validator` (Python, which `.ci/run` installs) on
+/// `doc`: `Ok` when it is valid OpenAPI 3.1, else the validator's output.
+///
+/// A missing validator fails the calling test with how to install it: a
+/// document nobody validated must not pass as valid.
+fn validate(doc: &Value) -> Result<(), String> {
     let probe = Command::new("python3").args(["-c", "import openapi_spec_validator"]).output();
-    if !probe.is_ok_and(|o| o.status.success()) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "openapi-spec-validator is missing in CI; .ci/run should have installed it"
+    if !probe.as_ref().is_ok_and(|o| o.status.success()) {
+        let why = match probe {
+            Ok(out) => String::from_utf8_lossy(&out.stderr).into_owned(),
+            Err(error) => format!("cannot run python3: {error}"),
+        };
+        panic!(
+            "the OpenAPI validator is missing, so the document cannot be checked\n{why}\n\
+             help: `python3 -m pip install openapi-spec-validator` (`.ci/run` does this)"
         );
-        eprintln!("SKIPPED: `pip install openapi-spec-validator` to validate the OpenAPI document");
-        return;
     }
-    let dir = std::env::temp_dir().join(format!("warden-openapi-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("openapi.json");
-    std::fs::write(&file, serde_json::to_vec(&app().openapi()).unwrap()).unwrap();
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let file = std::env::temp_dir().join(format!("warden-openapi-{}-{n}.json", std::process::id()));
+    std::fs::write(&file, serde_json::to_vec(doc).unwrap()).unwrap();
     let out = Command::new("python3")
         .args(["-m", "openapi_spec_validator", "--schema", "3.1"])
         .arg(&file)
         .output()
         .unwrap();
+    let _ = std::fs::remove_file(&file);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "validator rejected the document:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(stdout.contains("OK"), "{stdout}");
+    if out.status.success() && stdout.contains("OK") {
+        Ok(())
+    } else {
+        Err(format!("{stdout}\n{}", String::from_utf8_lossy(&out.stderr)))
+    }
+}
 
+#[test]
+fn document_is_valid_openapi_3_1() {
+    if let Err(output) = validate(&app().openapi()) {
+        panic!("validator rejected the document:\n{output}");
+    }
     // The validator must be able to fail: break the document and re-check.
     let mut broken = app().openapi();
     broken["paths"]["/private/info/"]["get"]["responses"] = json!("not an object");
-    std::fs::write(&file, serde_json::to_vec(&broken).unwrap()).unwrap();
-    let out = Command::new("python3")
-        .args(["-m", "openapi_spec_validator", "--schema", "3.1"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(!out.status.success(), "the validator accepted a broken document");
-    let _ = std::fs::remove_dir_all(&dir);
+    assert!(validate(&broken).is_err(), "the validator accepted a broken document");
 }
 
 /// No protected route can be undocumented, nor documented with other

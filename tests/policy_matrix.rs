@@ -271,7 +271,7 @@ async fn pointer_source_app_passes_with_the_claims_its_verifier_requires() {
 }
 
 /// `tests/snapshots/routes.json`: what `cargo run --example jwt_api -- routes
-/// --json` prints. `WARDEN_BLESS=1 cargo test -p warden-tests --test
+/// --json` prints. `UPDATE_EXPECT=1 cargo test -p warden-tests --test
 /// policy_matrix` rewrites it.
 #[test]
 fn example_route_listing_matches_the_snapshot() {
@@ -280,22 +280,7 @@ fn example_route_listing_matches_the_snapshot() {
         serde_json::to_string_pretty(&warden::table_json(jwt_api::routes().table())).unwrap()
     );
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("snapshots/routes.json");
-    let bless = "WARDEN_BLESS=1 cargo test -p warden-tests --test policy_matrix";
-    if std::env::var_os("WARDEN_BLESS").is_some_and(|v| v == "1") {
-        if let Err(error) = std::fs::write(&path, &actual) {
-            panic!("cannot write {}: {error}", path.display());
-        }
-        return;
-    }
-    let Ok(expected) = std::fs::read_to_string(&path) else {
-        panic!("missing snapshot {}\nrun `{bless}` to create it, then review it", path.display());
-    };
-    assert!(
-        expected == actual,
-        "the route listing differs from {}\n--- expected\n{expected}--- actual\n{actual}\
-         if the change is intended, run `{bless}` and review the diff",
-        path.display()
-    );
+    expect_test::expect_file![path].assert_eq(&actual);
 }
 
 #[tokio::test]

@@ -2,8 +2,8 @@
 //! user's fn unchanged, then the companion struct and its `RouteDef` impl,
 //! which carry data and call runtime constructors; no logic is generated.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::Type;
 use syn::spanned::Spanned;
 
@@ -51,6 +51,8 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
     let summary = optional_str(route.docs.summary.as_deref());
     let description = optional_str(route.docs.description.as_deref());
 
+    let mount = if route.checked_handler { exports::checked() } else { exports::unchecked() };
+
     quote! {
         // The handler, token for token: it stays an ordinary axum handler.
         #item
@@ -83,6 +85,7 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
                     response_body: #response_body,
                 },
             );
+            type Mount = #mount;
         }
     }
 }
@@ -94,7 +97,7 @@ fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
     let clause = |atoms: &Clause| {
         let atoms = atoms.iter().map(|atom| match atom {
             Atom::Lit(value) => quote!(#value),
-            Atom::Declared(path) => quote!(#path.as_str()),
+            Atom::Declared(path) => declared(path),
         });
         quote!(&[#(#atoms),*])
     };
@@ -107,13 +110,33 @@ fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
         }
     };
     if declared {
+        let bound = exports::declared_permission();
         quote!(#policy_ty::#variant({
+            // Checks that each name is a `warden::permissions!` variant; see
+            // `DeclaredPermission` for why it is a local fn.
+            const fn __warden_declared<P: #bound<Declared = P>>(p: P) -> P::Declared {
+                p
+            }
             const PERMISSIONS: #ty = #value;
             PERMISSIONS
         }))
     } else {
         quote!(#policy_ty::#variant(#value))
     }
+}
+
+/// `__warden_declared(Perm::Admin).as_str()`, the call spanning exactly the
+/// user's path: rustc then reports a wrong path once (the bound on the
+/// argument and the call's return type are one obligation at one span), at
+/// the path.
+fn declared(path: &syn::Path) -> TokenStream {
+    let tokens: Vec<TokenTree> = path.to_token_stream().into_iter().collect();
+    let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
+        return quote!(#path.as_str());
+    };
+    let mut args = Group::new(Delimiter::Parenthesis, path.to_token_stream());
+    args.set_span(last.span());
+    quote_spanned!(first.span()=> __warden_declared #args .as_str())
 }
 
 /// `Some(schema_fn::<T>)`, spanned at the user's `T` so that a missing
@@ -138,8 +161,9 @@ fn optional_str(value: Option<&str>) -> TokenStream {
 }
 
 /// Expansion snapshots: the whole pipeline (`route::expand`) on `quote!`
-/// input, pretty-printed and compared with `macros/tests/snapshots/<name>.rs`.
-/// `WARDEN_BLESS=1 cargo test -p warden-macros` rewrites the files.
+/// input, pretty-printed and compared with `macros/tests/snapshots/<name>.rs`
+/// by `expect-test`, as every golden file of the workspace is.
+/// `UPDATE_EXPECT=1 cargo test -p warden-macros` rewrites the files.
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -148,7 +172,7 @@ mod tests {
     use quote::quote;
 
     const HEADER: &str = "// Expansion snapshot written by `macros/src/expand.rs`.\n\
-                          // Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros\n\n";
+                          // Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros\n\n";
 
     fn snapshot(name: &str, attr: TokenStream, item: TokenStream) {
         let tokens = crate::route::expand(attr, item);
@@ -157,32 +181,8 @@ mod tests {
             Err(error) => panic!("expansion `{name}` is not valid Rust ({error}):\n{tokens}"),
         };
         let actual = format!("{HEADER}{}", prettyplease::unparse(&file));
-
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/snapshots")
-            .join(format!("{name}.rs"));
-        if std::env::var_os("WARDEN_BLESS").is_some_and(|v| v == "1") {
-            if let Err(error) = std::fs::write(&path, &actual) {
-                panic!("cannot write {}: {error}", path.display());
-            }
-            return;
-        }
-        let Ok(expected) = std::fs::read_to_string(&path) else {
-            panic!(
-                "missing snapshot {}\n\
-                 run `WARDEN_BLESS=1 cargo test -p warden-macros` to create it, then review it",
-                path.display()
-            );
-        };
-        if expected != actual {
-            panic!(
-                "expansion `{name}` differs from {}\n\
-                 --- expected\n{expected}\n--- actual\n{actual}\n\
-                 if the change is intended, run `WARDEN_BLESS=1 cargo test -p warden-macros` \
-                 and review the diff",
-                path.display()
-            );
-        }
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+        expect_test::expect_file![path.join(format!("{name}.rs"))].assert_eq(&actual);
     }
 
     #[test]
@@ -258,6 +258,28 @@ mod tests {
                 pub(crate) async fn r#upload(Path(path): Path<String>, body: Bytes) -> StatusCode {
                     store(&path, body).await
                 }
+            },
+        );
+    }
+
+    #[test]
+    fn declared_permissions() {
+        snapshot(
+            "declared_permissions",
+            quote!(get, "/models/", permissions = any(Perm::Admin, [Perm::Read, "audit"])),
+            quote! {
+                async fn list_models() {}
+            },
+        );
+    }
+
+    #[test]
+    fn not_async_keeps_an_unchecked_companion() {
+        snapshot(
+            "error_not_async",
+            quote!(get, "/users", public),
+            quote! {
+                fn list_users() {}
             },
         );
     }

@@ -9,7 +9,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-fn private() -> TokenStream {
+pub(crate) fn private() -> TokenStream {
     quote!(::warden::__private)
 }
 
@@ -41,6 +41,24 @@ pub(crate) fn method() -> TokenStream {
 pub(crate) fn policy() -> TokenStream {
     let rt = private();
     quote!(#rt::Policy)
+}
+
+pub(crate) fn declared_permission() -> TokenStream {
+    let rt = private();
+    quote!(#rt::DeclaredPermission)
+}
+
+/// `RouteDef::Mount` of a valid handler: `routes![...]` requires it to be an
+/// axum handler.
+pub(crate) fn checked() -> TokenStream {
+    let rt = private();
+    quote!(#rt::Checked)
+}
+
+/// `RouteDef::Mount` of a handler already reported as not `async`.
+pub(crate) fn unchecked() -> TokenStream {
+    let rt = private();
+    quote!(#rt::Unchecked)
 }
 
 pub(crate) fn option() -> TokenStream {

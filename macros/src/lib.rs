@@ -11,6 +11,7 @@ mod path;
 mod permissions;
 mod policy;
 mod route;
+mod routes;
 
 /// Declares an axum handler together with its method, path and access
 /// policy, and records them in the route table that `warden::routes![...]`
@@ -108,4 +109,33 @@ pub fn route(
 #[proc_macro]
 pub fn permissions(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     permissions::expand(input.into()).into()
+}
+
+/// Gathers `#[route]` handlers into a `warden::Routes`: the static
+/// permission table (`&'static [Route]`) and the handlers, ready for a
+/// `warden::App`.
+///
+/// ```ignore
+/// mod private {
+///     #[warden::route(get, "/private/info/", permissions = ["my-permission-name"])]
+///     pub async fn protected_info() {}
+/// }
+///
+/// #[warden::route(get, "/public/info/", public)]
+/// async fn public_info() {}
+///
+/// // With no state to infer it from, say which `Routes` this is.
+/// let routes: warden::Routes = warden::routes![public_info, private::protected_info];
+/// let paths: Vec<_> = routes.table().iter().map(|r| r.path()).collect();
+/// assert_eq!(paths, ["/public/info/", "/private/info/"]);
+/// ```
+///
+/// Each argument is the path of a function annotated with `#[route]`;
+/// anything else is a compile error at that path. Two routes with the same
+/// name (the OpenAPI `operationId`), or the same method and path shape
+/// (`/u/{id}` and `/u/{name}` are one shape), are a compile error naming the
+/// route and both handlers.
+#[proc_macro]
+pub fn routes(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    routes::expand(input.into()).into()
 }

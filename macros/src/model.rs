@@ -41,6 +41,9 @@ pub(crate) struct Route {
     /// `T` of a `Json<T>` return type, also inside `Result<_, E>` or as the
     /// last element of a response tuple.
     pub(crate) response_body: Option<Type>,
+    /// `false` when the fn is not `async` (reported as an error): then
+    /// `routes![...]` does not also require it to be an axum handler.
+    pub(crate) checked_handler: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -98,6 +101,14 @@ pub(crate) enum Policy {
 const METHODS_HELP: &str =
     "help: use one of `get`, `post`, `put`, `patch`, `delete`, `head`, `options`, `trace`";
 
+/// A route whose only mistake is a missing `async`: its companion is still
+/// emitted, with the error and an unchecked handler, so that `routes![...]`
+/// adds no second error about the same fn.
+pub(crate) struct NotAsync {
+    pub(crate) route: Route,
+    pub(crate) error: syn::Error,
+}
+
 impl Route {
     /// `args` is a `Result` so that a syntax error in the attribute is
     /// reported together with mistakes in the signature.
@@ -105,7 +116,19 @@ impl Route {
         args: syn::Result<RouteArgs>,
         handler: HandlerFn,
         item: TokenStream,
-    ) -> syn::Result<Self> {
+    ) -> Result<Self, Result<Box<NotAsync>, syn::Error>> {
+        match Route::validate(args, handler, item) {
+            Ok((route, None)) => Ok(route),
+            Ok((route, Some(error))) => Err(Ok(Box::new(NotAsync { route, error }))),
+            Err(error) => Err(Err(error)),
+        }
+    }
+
+    fn validate(
+        args: syn::Result<RouteArgs>,
+        handler: HandlerFn,
+        item: TokenStream,
+    ) -> syn::Result<(Self, Option<syn::Error>)> {
         let h = handler.sig.ident.unraw().to_string();
         let mut errors = Errors::new();
 
@@ -118,7 +141,12 @@ impl Route {
         };
         let fields = args.and_then(|args| Fields::from_syn(args, &handler, &h, &mut errors));
         // After the arguments, so errors come in source order.
-        check_signature(&handler, &h, &mut errors);
+        let not_async = check_signature(&handler, &h, &mut errors);
+        if errors.has_errors()
+            && let Some(error) = not_async.clone()
+        {
+            errors.push(error);
+        }
 
         let fields = match (errors.finish(), fields) {
             (Err(error), _) => return Err(error),
@@ -141,7 +169,7 @@ impl Route {
             ReturnType::Default => None,
         };
         let cfgs = handler.attrs.into_iter().filter(|a| a.path().is_ident("cfg")).collect();
-        Ok(Route {
+        let route = Route {
             item,
             ident: handler.sig.ident,
             vis: handler.vis,
@@ -156,21 +184,25 @@ impl Route {
             docs,
             request_body,
             response_body,
-        })
+            checked_handler: not_async.is_none(),
+        };
+        Ok((route, not_async))
     }
 }
 
-fn check_signature(handler: &HandlerFn, h: &str, errors: &mut Errors) {
+/// Pushes what makes the fn unusable as a handler; returns the missing
+/// `async`, which alone still allows a companion.
+fn check_signature(handler: &HandlerFn, h: &str, errors: &mut Errors) -> Option<syn::Error> {
     let sig = &handler.sig;
-    if sig.asyncness.is_none() {
-        errors.push_at(
+    let not_async = sig.asyncness.is_none().then(|| {
+        syn::Error::new(
             sig.fn_token.span,
             format!(
                 "route `{h}`: handler must be an `async fn`\n\
                  help: add `async` before `fn`"
             ),
-        );
-    }
+        )
+    });
     if let Some(receiver) = sig.receiver() {
         errors.push_spanned(
             receiver,
@@ -180,6 +212,7 @@ fn check_signature(handler: &HandlerFn, h: &str, errors: &mut Errors) {
             ),
         );
     }
+    not_async
 }
 
 /// The validated arguments; `from_syn` gives `None` when anything was wrong.
@@ -490,7 +523,10 @@ mod tests {
         let messages = |e: syn::Error| e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>();
         let handler = HandlerFn::parse(item.clone()).map_err(messages)?;
         let h = handler.sig.ident.unraw().to_string();
-        Route::from_syn(RouteArgs::parse(attr, &h), handler, item).map_err(messages)
+        Route::from_syn(RouteArgs::parse(attr, &h), handler, item).map_err(|error| match error {
+            Ok(not_async) => messages(not_async.error),
+            Err(error) => messages(error),
+        })
     }
 
     fn valid(attr: TokenStream) -> Route {

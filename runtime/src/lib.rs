@@ -139,4 +139,4 @@ pub use http::{HttpError, Json, ServeError, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
 pub use schemars;
 pub use table::{Method, PathSegment, Policy, Route, RouteDef, Routes, table_json};
-pub use warden_macros::{permissions, route};
+pub use warden_macros::{permissions, route, routes};

@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 pub async fn delete_user(Path(id): Path<u32>) -> StatusCode {
     StatusCode::NO_CONTENT
@@ -26,4 +26,5 @@ impl ::warden::__private::RouteDef for delete_user {
         request_body: ::core::option::Option::None,
         response_body: ::core::option::Option::None,
     });
+    type Mount = ::warden::__private::Checked;
 }

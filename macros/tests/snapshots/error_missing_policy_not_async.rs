@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 /// Lists users.
 pub fn list_users() -> Json<Vec<User>> {

@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 pub async fn sign_in(Json(body): Json<Credentials>) -> Json<Token> {
     issue(body)
@@ -30,4 +30,5 @@ impl ::warden::__private::RouteDef for sign_in {
             ::warden::__private::schema_fn::<Token>,
         ),
     });
+    type Mount = ::warden::__private::Checked;
 }

@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 /// Info
 ///
@@ -34,4 +34,5 @@ impl ::warden::__private::RouteDef for protected_info {
             ::warden::__private::schema_fn::<Info>,
         ),
     });
+    type Mount = ::warden::__private::Checked;
 }

@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 /// Upload a file.
 #[cfg(feature = "admin")]
@@ -32,4 +32,5 @@ impl ::warden::__private::RouteDef for r#upload {
         request_body: ::core::option::Option::None,
         response_body: ::core::option::Option::None,
     });
+    type Mount = ::warden::__private::Checked;
 }

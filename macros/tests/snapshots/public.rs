@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 async fn public_info() -> Json<Info> {
     Json(Info::public())
@@ -29,4 +29,5 @@ impl ::warden::__private::RouteDef for public_info {
             ::warden::__private::schema_fn::<Info>,
         ),
     });
+    type Mount = ::warden::__private::Checked;
 }

@@ -3,14 +3,17 @@
 
 use super::{PathSegment, Route};
 
-/// Fails const evaluation, naming both handlers, when two routes share a
-/// name (the OpenAPI `operationId`), or a method and a path (parameter names
-/// aside: axum cannot tell `/u/{id}` from `/u/{name}`, nor from `/u/{*rest}`).
+/// What is wrong, naming both handlers, when two routes share a name (the
+/// OpenAPI `operationId`), or a method and a path (parameter names aside:
+/// axum cannot tell `/u/{id}` from `/u/{name}`, nor from `/u/{*rest}`).
+///
+/// `routes![...]` panics with the message in a `const` of its own, so the
+/// compile error points at the user's `routes![...]`, not into this file.
 ///
 /// Sorts route indices twice (heapsort: `O(n log n)` comparisons, since
 /// rustc stops const evaluation that runs too long) and compares neighbours.
 #[doc(hidden)]
-pub const fn assert_distinct<const N: usize>(routes: &[Route]) {
+pub const fn duplicate<const N: usize>(routes: &[Route]) -> Option<Message> {
     let by_name = sorted::<N>(routes, Key::Name);
     let mut i = 1;
     while i < N {
@@ -24,7 +27,7 @@ pub const fn assert_distinct<const N: usize>(routes: &[Route]) {
                 .push(" and ")
                 .push_handler(b)
                 .push("; give one of them `name = \"...\"`");
-            panic!("{}", message.as_str());
+            return Some(message);
         }
         i += 1;
     }
@@ -42,10 +45,11 @@ pub const fn assert_distinct<const N: usize>(routes: &[Route]) {
                 .push_handler(a)
                 .push(" and ")
                 .push_handler(b);
-            panic!("{}", message.as_str());
+            return Some(message);
         }
         i += 1;
     }
+    None
 }
 
 /// The two routes in `routes![...]` order, so messages read as written.
@@ -169,7 +173,9 @@ const fn compare_len(a: usize, b: usize) -> i32 {
 
 /// A fixed buffer to build a panic message in const context, where `format!`
 /// is unavailable. Long messages are cut at a character boundary.
-struct Message {
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Message {
     bytes: [u8; 512],
     len: usize,
 }
@@ -194,7 +200,8 @@ impl Message {
         self.push("`").push(route.module_path()).push("::").push(route.handler_name()).push("`")
     }
 
-    const fn as_str(&self) -> &str {
+    /// The message.
+    pub const fn as_str(&self) -> &str {
         let mut len = self.len;
         loop {
             let (head, _) = self.bytes.split_at(len);
@@ -255,6 +262,28 @@ mod tests {
             Route::for_tests(Method::Get, "b", ROUTES[1].segments(), Policy::Public),
             Route::for_tests(Method::Post, "c", ROUTES[0].segments(), Policy::Public),
         ];
-        const _: () = assert_distinct::<3>(&NAMED);
+        const _: () = assert!(duplicate::<3>(&NAMED).is_none());
+    }
+}
+
+#[cfg(test)]
+mod messages {
+    use super::*;
+    use crate::table::{Method, Policy};
+    use PathSegment::{Param, Static};
+
+    #[test]
+    fn duplicates_name_the_route_and_both_handlers_in_list_order() {
+        let a = Route::for_tests(Method::Get, "a", &[Static("u"), Param("id")], Policy::Public);
+        let b = Route::for_tests(Method::Get, "b", &[Static("u"), Param("name")], Policy::Public);
+        let c = Route::for_tests(Method::Put, "a", &[Static("u")], Policy::Public);
+        let message = duplicate::<2>(&[a, b]).expect("same method and shape");
+        assert_eq!(
+            message.as_str(),
+            "duplicate route `GET a`: declared by both `tests::handler` and `tests::handler`"
+        );
+        let message = duplicate::<3>(&[c, b, a]).expect("same name");
+        assert!(message.as_str().starts_with("duplicate route name `a`"), "{}", message.as_str());
+        assert!(duplicate::<2>(&[a, c]).is_none());
     }
 }

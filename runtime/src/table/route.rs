@@ -180,14 +180,20 @@ impl fmt::Display for Route {
 
 /// Implemented by the companion struct that `#[route]` emits next to each
 /// handler; `routes![...]` reads it.
+// No `{Self}` in the message: for a plain fn, `Self` is the stand-in that
+// `routes![...]` finds instead of a companion, whose name means nothing to
+// the user; the span points at the name they wrote.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a `#[route]` handler",
-    label = "not annotated with `#[warden::route(...)]`",
-    note = "`routes![...]` takes functions annotated with `#[route(METHOD, \"PATH\", POLICY)]`"
+    message = "`routes![...]` lists `#[route]` handlers, and this is not one",
+    label = "needs `#[warden::route(METHOD, \"PATH\", POLICY)]` on its function",
+    note = "a `#[route]` that failed with an error adds no handler either: fix that error first"
 )]
 pub trait RouteDef {
     /// What the attribute declared.
     const ROUTE: Route;
+    /// How `routes![...]` mounts the handler.
+    #[doc(hidden)]
+    type Mount;
 }
 
 #[cfg(test)]
