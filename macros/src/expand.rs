@@ -2,7 +2,7 @@
 //! user's fn unchanged, then the companion struct and its `RouteDef` impl,
 //! which carry data and call runtime constructors; no logic is generated.
 
-use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
 use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::Type;
 use syn::spanned::Spanned;
@@ -46,8 +46,15 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
             }
         })
     };
-    let request_body = schema(route.request_body.as_ref());
-    let response_body = schema(route.response_body.as_ref());
+    let request_body = schema(route.request_body.as_ref(), &exports::body_schema());
+    let response_body = schema(route.response_body.as_ref(), &exports::body_schema());
+    let path_params = schema(route.path_params.as_ref(), &exports::path_schema());
+    let query_params = schema(route.query_params.as_ref(), &exports::query_schema());
+    let status = Literal::u16_unsuffixed(route.status);
+    let responses = route.responses.iter().map(|(code, text)| {
+        let code = Literal::u16_unsuffixed(*code);
+        quote!((#code, #text))
+    });
     let summary = optional_str(route.docs.summary.as_deref());
     let description = optional_str(route.docs.description.as_deref());
 
@@ -83,6 +90,10 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
                     description: #description,
                     request_body: #request_body,
                     response_body: #response_body,
+                    path_params: #path_params,
+                    query_params: #query_params,
+                    status: #status,
+                    responses: &[#(#responses),*],
                 },
             );
             type Mount = #mount;
@@ -139,15 +150,12 @@ fn declared(path: &syn::Path) -> TokenStream {
     quote_spanned!(first.span()=> __warden_declared #args .as_str())
 }
 
-/// `Some(schema_fn::<T>)`, spanned at the user's `T` so that a missing
-/// `JsonSchema` impl is reported there.
-fn schema(ty: Option<&Type>) -> TokenStream {
+/// `Some(<T as Trait>::schema)`, spanned at the user's `T` so that a
+/// missing `JsonSchema` impl is reported there.
+fn schema(ty: Option<&Type>, schema_trait: &TokenStream) -> TokenStream {
     let option = exports::option();
     match ty {
-        Some(ty) => {
-            let schema_fn = exports::schema_fn();
-            quote_spanned!(ty.span()=> #option::Some(#schema_fn::<#ty>))
-        }
+        Some(ty) => quote_spanned!(ty.span()=> #option::Some(<#ty as #schema_trait>::schema)),
         None => quote!(#option::None),
     }
 }

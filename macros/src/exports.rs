@@ -71,9 +71,23 @@ pub(crate) fn module_path() -> TokenStream {
     quote!(::core::module_path!())
 }
 
-/// `schema_fn::<T>`: documents `T` as a JSON body, and requires
-/// `T: JsonSchema` with a readable error.
-pub(crate) fn schema_fn() -> TokenStream {
+/// `<T as BodySchema>::schema`: documents `T` as a JSON body, and requires
+/// `T: JsonSchema` with a readable error. A qualified path, not a generic
+/// fn, so the error adds no "required by a bound in" note pointing into
+/// Warden's sources.
+pub(crate) fn body_schema() -> TokenStream {
     let rt = private();
-    quote!(#rt::schema_fn)
+    quote!(#rt::BodySchema)
+}
+
+/// `<T as PathSchema>::schema`, for `Path<T>`.
+pub(crate) fn path_schema() -> TokenStream {
+    let rt = private();
+    quote!(#rt::PathSchema)
+}
+
+/// `<T as QuerySchema>::schema`, for `Query<T>`.
+pub(crate) fn query_schema() -> TokenStream {
+    let rt = private();
+    quote!(#rt::QuerySchema)
 }

@@ -67,9 +67,20 @@ mod routes;
 ///   `operationId`. Defaults to the function's name.
 /// - **`tags = ["...", ...]`** (optional): OpenAPI tags, non-empty and
 ///   unique.
+/// - **`status = 201`** (optional): the status of a successful answer, 200
+///   to 399 (default 200); the handler still sets it, e.g. by returning
+///   `(StatusCode::CREATED, Json(..))`. `204` and `304` cannot go with a
+///   `Json<T>` return type.
+/// - **`responses(404 = "no such model", 409 = "name taken")`** (optional):
+///   the handler's own error answers (400 to 599), each documented with the
+///   error envelope's schema.
 ///
 /// The first non-empty line of the function's doc comment becomes the
-/// OpenAPI `summary` and the rest its `description`.
+/// OpenAPI `summary` and the rest its `description`. The document also reads
+/// the signature: `Json<T>` bodies, `Path<T>` (a scalar, a tuple with one
+/// type per `{param}`, or a struct with one field per `{param}`) and
+/// `Query<T>` (one parameter per field); each `T` must derive
+/// `schemars::JsonSchema`.
 ///
 /// # Requirements on the function
 ///

@@ -6,11 +6,13 @@ use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt as _;
-use syn::{Attribute, FnArg, GenericArgument, Ident, PathArguments, ReturnType, Type, Visibility};
+use syn::{
+    Attribute, FnArg, GenericArgument, Ident, LitInt, PathArguments, ReturnType, Type, Visibility,
+};
 
 use crate::docs::Docs;
 use crate::errors::Errors;
-use crate::parse::{HandlerFn, MethodArg, RouteArgs, RouteOption, StrList};
+use crate::parse::{HandlerFn, MethodArg, ResponseList, RouteArgs, RouteOption, StrList};
 use crate::path::{self, PathParam, Segment};
 use crate::policy::{self, Dnf};
 
@@ -41,6 +43,14 @@ pub(crate) struct Route {
     /// `T` of a `Json<T>` return type, also inside `Result<_, E>` or as the
     /// last element of a response tuple.
     pub(crate) response_body: Option<Type>,
+    /// `T` of a `Path<T>` argument: the path parameters' types.
+    pub(crate) path_params: Option<Type>,
+    /// `T` of a `Query<T>` argument: the query parameters.
+    pub(crate) query_params: Option<Type>,
+    /// `status = ...`, else 200.
+    pub(crate) status: u16,
+    /// `responses(...)`, in the order written.
+    pub(crate) responses: Vec<(u16, String)>,
     /// `false` when the fn is not `async` (reported as an error): then
     /// `routes![...]` does not also require it to be an axum handler.
     pub(crate) checked_handler: bool,
@@ -168,6 +178,14 @@ impl Route {
             ReturnType::Type(_, ty) => response_body_type(ty).cloned(),
             ReturnType::Default => None,
         };
+        let argument = |wrapper: &str| {
+            handler.sig.inputs.iter().find_map(|input| match input {
+                FnArg::Typed(arg) => wrapped_type(&arg.ty, wrapper).cloned(),
+                FnArg::Receiver(_) => None,
+            })
+        };
+        let path_params = argument("Path");
+        let query_params = argument("Query");
         let cfgs = handler.attrs.into_iter().filter(|a| a.path().is_ident("cfg")).collect();
         let route = Route {
             item,
@@ -184,6 +202,10 @@ impl Route {
             docs,
             request_body,
             response_body,
+            path_params,
+            query_params,
+            status: fields.status.unwrap_or(200),
+            responses: fields.responses,
             checked_handler: not_async.is_none(),
         };
         Ok((route, not_async))
@@ -220,6 +242,8 @@ struct Fields {
     method: Method,
     path: String,
     segments: Vec<Segment>,
+    status: Option<u16>,
+    responses: Vec<(u16, String)>,
     name: Option<String>,
     policy: Policy,
     tags: Vec<String>,
@@ -291,6 +315,8 @@ impl Fields {
         let mut policy = None;
         let mut name = None;
         let mut tags = Vec::new();
+        let mut status = None;
+        let mut responses = Vec::new();
         for option in &args.options {
             let key = option.key();
             if !seen_keys.insert(key) {
@@ -351,6 +377,18 @@ impl Fields {
                         }
                     }
                 },
+                RouteOption::Status(_, lit) => match check_status(lit, has_body(handler)) {
+                    Ok(code) => status = Some(code),
+                    Err(message) => fail(errors, lit.span(), message),
+                },
+                RouteOption::Responses(_, list) => match check_responses(list) {
+                    Ok(values) => responses = values,
+                    Err(problems) => {
+                        for (span, message) in problems {
+                            fail(errors, span, message);
+                        }
+                    }
+                },
             }
         }
 
@@ -370,11 +408,106 @@ impl Fields {
         if errors.has_errors() {
             return None;
         }
-        Some(Fields { method: method?, path, segments: segments?, name, policy: policy?, tags })
+        Some(Fields {
+            method: method?,
+            path,
+            segments: segments?,
+            status,
+            responses,
+            name,
+            policy: policy?,
+            tags,
+        })
     }
 }
 
 type Problems = Vec<(Span, String)>;
+
+fn has_body(handler: &HandlerFn) -> bool {
+    matches!(&handler.sig.output, ReturnType::Type(_, ty) if response_body_type(ty).is_some())
+}
+
+/// A status code as written: a plain decimal number (`404`, not `404u16`).
+fn status_code(lit: &LitInt) -> Result<u16, String> {
+    if !lit.suffix().is_empty() {
+        return Err(format!(
+            "write the status code without a suffix\nhelp: `{}`",
+            lit.base10_digits()
+        ));
+    }
+    match lit.base10_parse::<u16>() {
+        Ok(code) if (100..=599).contains(&code) => Ok(code),
+        _ => Err(format!(
+            "`{}` is not an HTTP status code\nnote: status codes are 100 to 599",
+            lit.base10_digits()
+        )),
+    }
+}
+
+/// `status = ...`: the success answer, 2xx or 3xx; no body with 204/304.
+fn check_status(lit: &LitInt, has_body: bool) -> Result<u16, String> {
+    let code = status_code(lit)?;
+    if !(200..=399).contains(&code) {
+        return Err(format!(
+            "`status = {code}` is not a success status\n\
+             help: `status` is the answer when the handler succeeds (200 to 399); \
+             document error answers with `responses({code} = \"...\")`"
+        ));
+    }
+    if has_body && matches!(code, 204 | 304) {
+        return Err(format!(
+            "a `{code}` answer has no body, but the handler returns `Json<...>`\n\
+             help: return `StatusCode` alone, or use `status = 200`"
+        ));
+    }
+    Ok(code)
+}
+
+/// `responses(404 = "...", ...)`: error answers, each once, described.
+fn check_responses(list: &ResponseList) -> Result<Vec<(u16, String)>, Problems> {
+    let mut problems = Vec::new();
+    if list.items.is_empty() {
+        problems.push((
+            list.paren.span.join(),
+            "`responses()` lists no responses\n\
+             help: remove it, or document one, e.g. `responses(404 = \"no such model\")`"
+                .to_owned(),
+        ));
+    }
+    let mut values: Vec<(u16, String)> = Vec::with_capacity(list.items.len());
+    for (lit, description) in &list.items {
+        let code = match status_code(lit) {
+            Ok(code) => code,
+            Err(message) => {
+                problems.push((lit.span(), message));
+                continue;
+            }
+        };
+        if !(400..=599).contains(&code) {
+            problems.push((
+                lit.span(),
+                format!(
+                    "response `{code}` is not an error status\n\
+                     help: `responses(...)` documents error answers (400 to 599); \
+                     the success answer is `status = {code}`"
+                ),
+            ));
+        } else if values.iter().any(|(seen, _)| *seen == code) {
+            problems.push((lit.span(), format!("duplicate response `{code}`")));
+        } else if description.value().trim().is_empty() {
+            problems.push((
+                description.span(),
+                format!(
+                    "response `{code}` needs a description\n\
+                     help: say what a client should understand by it"
+                ),
+            ));
+        } else {
+            values.push((code, description.value()));
+        }
+    }
+    if problems.is_empty() { Ok(values) } else { Err(problems) }
+}
 
 fn check_tags(list: &StrList) -> Result<Vec<String>, Problems> {
     let mut problems = Vec::new();
@@ -722,6 +855,71 @@ mod tests {
     }
 
     #[test]
+    fn status_and_responses() {
+        let route = valid(quote!(post, "/", public, status = 201, responses(404 = "a", 409 = "b")));
+        assert_eq!(route.status, 201);
+        assert_eq!(route.responses, [(404, "a".to_owned()), (409, "b".to_owned())]);
+        assert_eq!(valid(quote!(get, "/", public)).status, 200);
+        assert_eq!(valid(quote!(get, "/", public, status = 204)).status, 204);
+    }
+
+    #[test]
+    fn status_and_responses_mistakes() {
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, status = 404)),
+            ["route `h`: `status = 404` is not a success status"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, status = 1000)),
+            ["route `h`: `1000` is not an HTTP status code"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, status = 201u16)),
+            ["route `h`: write the status code without a suffix"]
+        );
+        assert_eq!(
+            errors(
+                quote!(get, "/", public, status = 204),
+                quote!(
+                    async fn h() -> Json<User> {}
+                )
+            ),
+            ["route `h`: a `204` answer has no body, but the handler returns `Json<...>`"]
+        );
+        assert_eq!(
+            arg_errors(quote!(
+                get,
+                "/",
+                public,
+                responses(201 = "made", 404 = "", 409 = "a", 409 = "b")
+            )),
+            [
+                "route `h`: response `201` is not an error status",
+                "route `h`: response `404` needs a description",
+                "route `h`: duplicate response `409`",
+            ]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, responses())),
+            ["route `h`: `responses()` lists no responses"]
+        );
+    }
+
+    #[test]
+    fn path_and_query_types() {
+        let route = validate(
+            quote!(get, "/{a}/{b}", public),
+            quote!(
+                async fn h(Path((a, b)): Path<(u32, String)>, q: axum::extract::Query<Page>) {}
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let shown = |ty: Option<Type>| ty.map(|t| quote::ToTokens::to_token_stream(&t).to_string());
+        assert_eq!(shown(route.path_params).as_deref(), Some("(u32 , String)"));
+        assert_eq!(shown(route.query_params).as_deref(), Some("Page"));
+    }
+
+    #[test]
     fn path_problems_name_the_route() {
         assert_eq!(
             arg_errors(quote!(get, "/users/:id", public)),
@@ -810,7 +1008,7 @@ mod tests {
             ),
             [
                 "route `h`: unknown argument `colour`, expected one of: `public`, `authenticated`, \
-                 `permissions`, `name`, `tags`",
+                 `permissions`, `name`, `tags`, `status`, `responses`",
                 "route `h`: handler must be an `async fn`",
             ]
         );

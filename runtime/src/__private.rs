@@ -4,8 +4,8 @@
 //! so both sides always agree on what is here.
 
 pub use crate::table::{
-    BodySchema, Checked, Endpoint, Message, Method, Mount, PathSegment, Policy, Route, RouteDef,
-    RouteParts, Routes, SchemaFn, Unchecked, duplicate, schema_fn,
+    BodySchema, Checked, Endpoint, Message, Method, Mount, PathSchema, PathSegment, Policy,
+    QuerySchema, Route, RouteDef, RouteParts, Routes, SchemaFn, Unchecked, duplicate,
 };
 pub use std::vec;
 

@@ -25,6 +25,12 @@ impl ::warden::__private::RouteDef for delete_user {
         description: ::core::option::Option::None,
         request_body: ::core::option::Option::None,
         response_body: ::core::option::Option::None,
+        path_params: ::core::option::Option::Some(
+            <u32 as ::warden::__private::PathSchema>::schema,
+        ),
+        query_params: ::core::option::Option::None,
+        status: 200,
+        responses: &[],
     });
     type Mount = ::warden::__private::Checked;
 }

@@ -34,6 +34,10 @@ impl ::warden::__private::RouteDef for list_models {
         description: ::core::option::Option::None,
         request_body: ::core::option::Option::None,
         response_body: ::core::option::Option::None,
+        path_params: ::core::option::Option::None,
+        query_params: ::core::option::Option::None,
+        status: 200,
+        responses: &[],
     });
     type Mount = ::warden::__private::Checked;
 }

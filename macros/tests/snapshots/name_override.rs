@@ -24,11 +24,15 @@ impl ::warden::__private::RouteDef for sign_in {
         summary: ::core::option::Option::None,
         description: ::core::option::Option::None,
         request_body: ::core::option::Option::Some(
-            ::warden::__private::schema_fn::<Credentials>,
+            <Credentials as ::warden::__private::BodySchema>::schema,
         ),
         response_body: ::core::option::Option::Some(
-            ::warden::__private::schema_fn::<Token>,
+            <Token as ::warden::__private::BodySchema>::schema,
         ),
+        path_params: ::core::option::Option::None,
+        query_params: ::core::option::Option::None,
+        status: 200,
+        responses: &[],
     });
     type Mount = ::warden::__private::Checked;
 }

@@ -31,8 +31,12 @@ impl ::warden::__private::RouteDef for protected_info {
         ),
         request_body: ::core::option::Option::None,
         response_body: ::core::option::Option::Some(
-            ::warden::__private::schema_fn::<Info>,
+            <Info as ::warden::__private::BodySchema>::schema,
         ),
+        path_params: ::core::option::Option::None,
+        query_params: ::core::option::Option::None,
+        status: 200,
+        responses: &[],
     });
     type Mount = ::warden::__private::Checked;
 }

@@ -19,5 +19,5 @@ pub use registry::Routes;
 #[doc(hidden)]
 pub use registry::{Checked, Endpoint, Mount, Unchecked};
 #[doc(hidden)]
-pub use route::{BodySchema, RouteParts, SchemaFn, schema_fn};
+pub use route::{BodySchema, PathSchema, QuerySchema, RouteParts, SchemaFn};
 pub use route::{PathSegment, Route, RouteDef};

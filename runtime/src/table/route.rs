@@ -29,6 +29,14 @@ pub struct RouteParts {
     pub description: Option<&'static str>,
     pub request_body: Option<SchemaFn>,
     pub response_body: Option<SchemaFn>,
+    /// `T` of a `Path<T>` argument, inline (`T::json_schema`).
+    pub path_params: Option<SchemaFn>,
+    /// `T` of a `Query<T>` argument, inline (`T::json_schema`).
+    pub query_params: Option<SchemaFn>,
+    /// `status = ...`, else 200.
+    pub status: u16,
+    /// `responses(404 = "...", ...)`.
+    pub responses: &'static [(u16, &'static str)],
 }
 
 /// One `/`-separated segment of a route's path, as `#[route]` parsed it:
@@ -79,12 +87,40 @@ impl<T: schemars::JsonSchema + ?Sized> BodySchema for T {
     }
 }
 
-/// The [`SchemaFn`] of `T`.
+/// A type used as `Path<T>` by a `#[route]` handler.
 #[doc(hidden)]
-pub fn schema_fn<T: BodySchema + ?Sized>(
-    generator: &mut schemars::SchemaGenerator,
-) -> schemars::Schema {
-    T::schema(generator)
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is the `Path` of a `#[route]` handler but does not implement `JsonSchema`",
+    label = "the OpenAPI document describes path parameters from this type's schema",
+    note = "add `#[derive(schemars::JsonSchema)]` to the type (schemars 1, also re-exported as `warden::schemars`)"
+)]
+pub trait PathSchema {
+    /// The schema itself, never a `$ref`: a struct's fields are parameters.
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+}
+
+impl<T: schemars::JsonSchema + ?Sized> PathSchema for T {
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
+
+/// A type used as `Query<T>` by a `#[route]` handler.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is the `Query` of a `#[route]` handler but does not implement `JsonSchema`",
+    label = "the OpenAPI document describes query parameters from this type's schema",
+    note = "add `#[derive(schemars::JsonSchema)]` to the type (schemars 1, also re-exported as `warden::schemars`)"
+)]
+pub trait QuerySchema {
+    /// The schema itself, never a `$ref`: its properties are parameters.
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema;
+}
+
+impl<T: schemars::JsonSchema + ?Sized> QuerySchema for T {
+    fn schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
 }
 
 impl Route {
@@ -169,6 +205,41 @@ impl Route {
     ) -> Option<serde_json::Value> {
         self.parts.response_body.map(|f| f(generator).to_value())
     }
+
+    /// The JSON Schema of `T` in the handler's `Path<T>`, if it takes one:
+    /// a scalar for one parameter, an array with `prefixItems` for a tuple,
+    /// an object for a struct.
+    pub fn path_params_schema(
+        &self,
+        generator: &mut schemars::SchemaGenerator,
+    ) -> Option<serde_json::Value> {
+        self.parts.path_params.map(|f| f(generator).to_value())
+    }
+
+    /// The JSON Schema of `T` in the handler's `Query<T>`, if it takes one.
+    pub fn query_params_schema(
+        &self,
+        generator: &mut schemars::SchemaGenerator,
+    ) -> Option<serde_json::Value> {
+        self.parts.query_params.map(|f| f(generator).to_value())
+    }
+
+    /// Whether the handler extracts `Path<T>` or `Query<T>`, whose parse
+    /// failures are answered 400.
+    pub(crate) const fn extracts_params(&self) -> bool {
+        self.parts.path_params.is_some() || self.parts.query_params.is_some()
+    }
+
+    /// The status of a successful answer: `status = ...`, else 200.
+    pub const fn status(&self) -> u16 {
+        self.parts.status
+    }
+
+    /// The error answers documented with `responses(404 = "...", ...)`, in
+    /// the order written.
+    pub const fn responses(&self) -> &'static [(u16, &'static str)] {
+        self.parts.responses
+    }
 }
 
 impl fmt::Display for Route {
@@ -218,6 +289,10 @@ impl Route {
             description: None,
             request_body: None,
             response_body: None,
+            path_params: None,
+            query_params: None,
+            status: 200,
+            responses: &[],
         })
     }
 }
