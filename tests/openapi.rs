@@ -285,6 +285,15 @@ mod shapes {
     #[route(get, "/untyped/{id}", public)]
     pub(crate) async fn untyped() {}
 
+    /// Feed
+    ///
+    /// Personalised with a token, generic without.
+    #[route(get, "/feed/", optional)]
+    pub(crate) async fn feed() {}
+
+    #[route(post, "/feed/", optional)]
+    pub(crate) async fn post_feed() {}
+
     pub(crate) fn app() -> App {
         let secret = HmacSecret::new([7; 32]);
         App::new("Shapes", "1.0.0")
@@ -297,7 +306,9 @@ mod shapes {
                 remove_member,
                 member,
                 file,
-                untyped
+                untyped,
+                feed,
+                post_feed
             ])
     }
 }
@@ -409,4 +420,25 @@ fn required_permissions_are_in_the_description_swagger_ui_shows() {
     );
     assert_eq!(op("/me/", "get")["description"], "**Authorization:** any valid token.");
     assert!(op("/files/{path}", "get").get("description").is_none());
+}
+
+#[test]
+fn optional_routes_accept_anonymous_requests_and_never_answer_403() {
+    let doc = shapes::app().openapi();
+    for method in ["get", "post"] {
+        let op = &doc["paths"]["/feed/"][method];
+        assert_eq!(
+            op["security"],
+            json!([{"bearerAuth": []}, {"cookieAuth": []}, {}]),
+            "{method}: the empty requirement says a token is optional"
+        );
+        let codes: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+        assert_eq!(codes, ["200", "400", "401"], "{method}");
+        assert_eq!(op["x-permissions"], json!([]));
+    }
+    assert_eq!(
+        doc["paths"]["/feed/"]["get"]["description"],
+        "Personalised with a token, generic without.\n\n**Authorization:** optional; a token, \
+         when sent, must be valid."
+    );
 }

@@ -29,6 +29,7 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
         match &route.policy {
             Policy::Public => quote!(#policy_ty::Public),
             Policy::Authenticated => quote!(#policy_ty::Authenticated),
+            Policy::Optional => quote!(#policy_ty::Optional),
             Policy::Permissions(dnf) => permissions(&policy_ty, dnf),
         }
     };
@@ -265,6 +266,19 @@ mod tests {
                 #[tracing::instrument(skip(body))]
                 pub(crate) async fn r#upload(Path(path): Path<String>, body: Bytes) -> StatusCode {
                     store(&path, body).await
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn optional_route_with_status_and_responses() {
+        snapshot(
+            "optional_status_responses",
+            quote!(get, "/models/{id}", optional, status = 203, responses(404 = "no such model")),
+            quote! {
+                async fn get_model(Path(id): Path<u32>, Query(page): Query<Page>) -> Json<Model> {
+                    lookup(id, page)
                 }
             },
         );

@@ -53,6 +53,8 @@ mod routes;
 ///   a route without a policy does not compile:
 ///   - `public`: no token needed;
 ///   - `authenticated`: any valid token;
+///   - `optional`: a token is optional; when one is sent it must be valid
+///     (else 401), and the handler reads it with `Option<Claims>`;
 ///   - `permissions = ["a", "b"]`: a valid token holding *all* the listed
 ///     permissions. The list is non-empty, without duplicates, and each
 ///     permission is an OAuth2 scope token (RFC 6749 §3.3): printable ASCII

@@ -103,6 +103,7 @@ impl Method {
 pub(crate) enum Policy {
     Public,
     Authenticated,
+    Optional,
     /// Any one of these sets of permissions; each literal a valid OAuth2
     /// scope token. See `policy.rs`.
     Permissions(Dnf),
@@ -328,7 +329,7 @@ impl Fields {
                 fail(errors, option.key_span(), format!("duplicate `{key}` argument\n{help}"));
                 continue;
             }
-            let is_policy = matches!(key, "public" | "authenticated" | "permissions");
+            let is_policy = matches!(key, "public" | "authenticated" | "optional" | "permissions");
             if is_policy {
                 if let Some(first) = policy_key {
                     fail(
@@ -346,6 +347,7 @@ impl Fields {
             match option {
                 RouteOption::Public(_) => policy = Some(Policy::Public),
                 RouteOption::Authenticated(_) => policy = Some(Policy::Authenticated),
+                RouteOption::Optional(_) => policy = Some(Policy::Optional),
                 RouteOption::Permissions(_, expr) => match policy::normalise(expr) {
                     Ok(perms) => policy = Some(Policy::Permissions(perms)),
                     Err(problems) => {
@@ -397,7 +399,7 @@ impl Fields {
                 errors,
                 Span::call_site(),
                 "missing access policy\n\
-                 help: add `public`, `authenticated` or `permissions = [\"...\"]` after the path\n\
+                 help: add `public`, `authenticated`, `optional` or `permissions = [\"...\"]` after the path\n\
                  note: routes are denied by default; every route states who may call it"
                     .to_owned(),
             );
@@ -697,6 +699,7 @@ mod tests {
     fn every_policy_kind() {
         assert_eq!(valid(quote!(get, "/", public)).policy, Policy::Public);
         assert_eq!(valid(quote!(get, "/", authenticated)).policy, Policy::Authenticated);
+        assert_eq!(valid(quote!(get, "/", optional)).policy, Policy::Optional);
         assert_eq!(
             valid(quote!(get, "/", permissions = ["a", "users:read", "x!#[]~"])).policy,
             all_of(&["a", "users:read", "x!#[]~"])
@@ -781,7 +784,7 @@ mod tests {
         assert_eq!(
             all,
             ["route `get_user`: missing access policy\n\
-              help: add `public`, `authenticated` or `permissions = [\"...\"]` after the path\n\
+              help: add `public`, `authenticated`, `optional` or `permissions = [\"...\"]` after the path\n\
               note: routes are denied by default; every route states who may call it"]
         );
     }
@@ -1008,7 +1011,7 @@ mod tests {
             ),
             [
                 "route `h`: unknown argument `colour`, expected one of: `public`, `authenticated`, \
-                 `permissions`, `name`, `tags`, `status`, `responses`",
+                 `optional`, `permissions`, `name`, `tags`, `status`, `responses`",
                 "route `h`: handler must be an `async fn`",
             ]
         );

@@ -12,6 +12,7 @@ use syn::{Attribute, Ident, LitInt, LitStr, Signature, Token, Visibility, bracke
 pub(crate) mod kw {
     syn::custom_keyword!(public);
     syn::custom_keyword!(authenticated);
+    syn::custom_keyword!(optional);
     syn::custom_keyword!(permissions);
     syn::custom_keyword!(name);
     syn::custom_keyword!(tags);
@@ -37,6 +38,7 @@ pub(crate) enum MethodArg {
 pub(crate) enum RouteOption {
     Public(kw::public),
     Authenticated(kw::authenticated),
+    Optional(kw::optional),
     Permissions(kw::permissions, PermExpr),
     Name(kw::name, LitStr),
     Tags(kw::tags, StrList),
@@ -51,6 +53,7 @@ impl RouteOption {
         match self {
             RouteOption::Public(_) => "public",
             RouteOption::Authenticated(_) => "authenticated",
+            RouteOption::Optional(_) => "optional",
             RouteOption::Permissions(..) => "permissions",
             RouteOption::Name(..) => "name",
             RouteOption::Tags(..) => "tags",
@@ -63,6 +66,7 @@ impl RouteOption {
         match self {
             RouteOption::Public(k) => k.span,
             RouteOption::Authenticated(k) => k.span,
+            RouteOption::Optional(k) => k.span,
             RouteOption::Permissions(k, _) => k.span,
             RouteOption::Name(k, _) => k.span,
             RouteOption::Tags(k, _) => k.span,
@@ -102,8 +106,8 @@ pub(crate) struct ResponseList {
     pub(crate) items: Vec<(LitInt, LitStr)>,
 }
 
-const KEYS: [&str; 7] =
-    ["public", "authenticated", "permissions", "name", "tags", "status", "responses"];
+const KEYS: [&str; 8] =
+    ["public", "authenticated", "optional", "permissions", "name", "tags", "status", "responses"];
 
 impl RouteArgs {
     /// `handler` only makes messages name the route ("route `get_user`: ...").
@@ -205,6 +209,8 @@ fn parse_option(input: ParseStream<'_>, h: &str) -> syn::Result<RouteOption> {
         Ok(RouteOption::Public(input.parse()?))
     } else if lookahead.peek(kw::authenticated) {
         Ok(RouteOption::Authenticated(input.parse()?))
+    } else if lookahead.peek(kw::optional) {
+        Ok(RouteOption::Optional(input.parse()?))
     } else if lookahead.peek(kw::permissions) {
         let key = input.parse()?;
         input.parse::<Token![=]>()?;
@@ -610,7 +616,7 @@ mod tests {
         assert_eq!(
             error(quote!(get, "/", public, color = "red")),
             "route `h`: unknown argument `color`, expected one of: `public`, `authenticated`, \
-             `permissions`, `name`, `tags`, `status`, `responses`"
+             `optional`, `permissions`, `name`, `tags`, `status`, `responses`"
         );
         assert!(
             error(quote!(get, "/", permission = ["a"]))

@@ -60,6 +60,9 @@
 //!
 //! - `public`: no token needed.
 //! - `authenticated`: any valid token.
+//! - `optional`: no token needed, but one that is sent must be valid (401
+//!   otherwise); the handler reads it with `Option<Claims>`. Documented with
+//!   the empty security requirement `{}` beside the schemes.
 //! - `permissions = ["a", "b"]`: a valid token holding all of them, read from
 //!   the token as [`PermissionSource`] says (Flama's layout by default).
 //! - `permissions = any("admin", ["read", "write"])`, `all(...)`, nested:

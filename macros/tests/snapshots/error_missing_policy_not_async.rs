@@ -6,7 +6,7 @@ pub fn list_users() -> Json<Vec<User>> {
     Json(vec![])
 }
 ::core::compile_error! {
-    "route `list_users`: missing access policy\nhelp: add `public`, `authenticated` or `permissions = [\"...\"]` after the path\nnote: routes are denied by default; every route states who may call it"
+    "route `list_users`: missing access policy\nhelp: add `public`, `authenticated`, `optional` or `permissions = [\"...\"]` after the path\nnote: routes are denied by default; every route states who may call it"
 }
 ::core::compile_error! {
     "route `list_users`: handler must be an `async fn`\nhelp: add `async` before `fn`"

@@ -161,10 +161,14 @@ fn operation(route: &Route, schemes: &[(String, Value)], generator: &mut SchemaG
         // The requirement list is an OR: one entry per permission set and
         // scheme (any scheme carries the token), each listing the set.
         let sets: &[&[&str]] = if alternatives.is_empty() { &[&[]] } else { alternatives };
-        let security: Vec<Value> = sets
+        let mut security: Vec<Value> = sets
             .iter()
             .flat_map(|set| schemes.iter().map(move |(name, _)| json!({ name.as_str(): set })))
             .collect();
+        if matches!(policy, Policy::Optional) {
+            // The empty requirement: anonymous requests are accepted too.
+            security.push(json!({}));
+        }
         op.insert("security".into(), security.into());
         op.insert("x-permissions".into(), x_permissions(policy));
     }
@@ -181,6 +185,11 @@ fn operation(route: &Route, schemes: &[(String, Value)], generator: &mut SchemaG
 /// requires, or the CSRF guard, which refuses a token read from the cookie
 /// on a cross-site request with an unsafe method.
 fn forbidden(route: &Route, schemes: &[(String, Value)]) -> Option<&'static str> {
+    if matches!(route.policy(), Policy::Optional) {
+        // An optional route never refuses a request for what its token
+        // lacks: an invalid token is a 401.
+        return None;
+    }
     let permissions = !route.policy().alternatives().is_empty();
     let unsafe_method =
         !matches!(route.method(), Method::Get | Method::Head | Method::Options | Method::Trace);
@@ -209,6 +218,7 @@ fn policy_sentence(policy: &Policy) -> Option<String> {
     let sentence = match policy {
         Policy::Public => return None,
         Policy::Authenticated => "any valid token".to_owned(),
+        Policy::Optional => "optional; a token, when sent, must be valid".to_owned(),
         Policy::Permissions(set) => format!("a token with {}", all(set)),
         Policy::AnyOf(sets) => {
             let sets: Vec<String> = sets.iter().map(|set| all(set)).collect();

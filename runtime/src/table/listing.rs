@@ -8,7 +8,7 @@ use super::{Policy, Route};
 ///
 /// Every object has the same keys: `method`, `path`, `name`, `handler` (the
 /// function's path), `policy` and `tags`. `policy.kind` is `public`,
-/// `authenticated`, `permissions` (one set) or `any_of`
+/// `authenticated`, `optional`, `permissions` (one set) or `any_of`
 /// (alternatives); `policy.alternatives` lists the permission sets a token
 /// must hold one of, and is always present (empty when no permission is
 /// needed), so consumers need no special case.
@@ -22,7 +22,10 @@ use super::{Policy, Route};
 /// #[warden::route(get, "/me/", authenticated)]
 /// async fn me() {}
 ///
-/// let routes: warden::Routes = warden::routes![protected_info, me];
+/// #[warden::route(get, "/feed/", optional)]
+/// async fn feed() {}
+///
+/// let routes: warden::Routes = warden::routes![protected_info, me, feed];
 /// let module = module_path!();
 /// assert_eq!(
 ///     warden::table_json(routes.table()),
@@ -43,6 +46,14 @@ use super::{Policy, Route};
 ///             "policy": {"kind": "authenticated", "alternatives": []},
 ///             "tags": [],
 ///         },
+///         {
+///             "method": "GET",
+///             "path": "/feed/",
+///             "name": "feed",
+///             "handler": format!("{module}::feed"),
+///             "policy": {"kind": "optional", "alternatives": []},
+///             "tags": [],
+///         },
 ///     ])
 /// );
 /// ```
@@ -54,6 +65,7 @@ fn route_json(route: &Route) -> Value {
     let kind = match route.policy() {
         Policy::Public => "public",
         Policy::Authenticated => "authenticated",
+        Policy::Optional => "optional",
         Policy::Permissions(_) => "permissions",
         Policy::AnyOf(_) => "any_of",
     };

@@ -9,6 +9,9 @@
 //! | route policy | case | expected |
 //! |---|---|---|
 //! | `public` | no token | neither 401 nor 403 |
+//! | `optional` | no token | neither 401 nor 403 |
+//! | `optional` | token signed with another key | 401 |
+//! | `optional` | valid token without permissions | neither 401 nor 403 |
 //! | `authenticated`, `permissions` | no token | 401 |
 //! | `authenticated`, `permissions` | token signed with another key | 401 |
 //! | `authenticated` | valid token without permissions | neither 401 nor 403 |
@@ -316,6 +319,11 @@ fn plan(policy: &Policy) -> Option<Vec<(Case, Expected)>> {
     let alternatives = policy.alternatives();
     let cases = match policy {
         Policy::Public => vec![(Case::NoToken, Expected::Allowed)],
+        Policy::Optional => vec![
+            (Case::NoToken, Expected::Allowed),
+            (Case::BadSignature, unauthorized),
+            (Case::NoPermissions, Expected::Allowed),
+        ],
         _ if alternatives.iter().all(|set| set.is_empty()) => vec![
             (Case::NoToken, unauthorized),
             (Case::BadSignature, unauthorized),
@@ -844,6 +852,14 @@ mod tests {
         assert_eq!(
             cases(Policy::Authenticated),
             [Case::NoToken, Case::BadSignature, Case::NoPermissions]
+        );
+        let expected = |policy: Policy| -> Vec<Expected> {
+            plan(&policy).unwrap().into_iter().map(|(_, expected)| expected).collect()
+        };
+        assert_eq!(cases(Policy::Optional), cases(Policy::Authenticated));
+        assert_eq!(
+            expected(Policy::Optional),
+            [Expected::Allowed, Expected::Status(StatusCode::UNAUTHORIZED), Expected::Allowed]
         );
         assert_eq!(
             cases(Policy::Permissions(&["a", "b"])),
