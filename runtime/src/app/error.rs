@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-/// Why an [`App`] cannot be built. Reported before anything is served.
+/// Why an [`App`](crate::App) cannot be built. Reported before anything is served.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BuildError {

@@ -41,7 +41,7 @@ impl AuthError {
         }
     }
 
-    /// The answer, without a route's scope (see [`Guard`] for the 403 one).
+    /// The answer, without a route's scope (the auth layer adds the route's scope to a 403).
     pub fn into_http(self) -> HttpError {
         self.into_http_with_scope(None)
     }
