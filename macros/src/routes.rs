@@ -2,7 +2,7 @@
 //! its compile-time duplicate check and the handlers to mount. All logic is
 //! in the runtime; this stage only places spans where users will read them.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::parse::{ParseStream, Parser as _};
 use syn::punctuated::Punctuated;
@@ -54,16 +54,16 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
             <#route_def::Mount as #rt::Mount<_, _, _>>::endpoint(#path)
         }}
     });
-    let panic = quote_spanned!(Span::call_site()=> ::core::panic!("{}", message.as_str()));
+    let option = exports::option();
 
     quote! {{
         const __WARDEN_ROUTES: &[#rt::Route] = &[#(#routes),*];
         // Two routes with one name, or one method and path, are a compile
         // error here, in the caller's crate.
-        const _: () = if let ::core::option::Option::Some(message) =
+        const _: () = if let #option::Some(message) =
             #rt::duplicate::<{ __WARDEN_ROUTES.len() }>(__WARDEN_ROUTES)
         {
-            #panic
+            ::core::panic!("{}", message.as_str())
         };
         static __WARDEN_TABLE: &[#rt::Route] = __WARDEN_ROUTES;
         #rt::Routes::new(__WARDEN_TABLE, #rt::vec![#(#endpoints),*])
