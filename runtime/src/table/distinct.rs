@@ -274,16 +274,28 @@ mod messages {
 
     #[test]
     fn duplicates_name_the_route_and_both_handlers_in_list_order() {
-        let a = Route::for_tests(Method::Get, "a", &[Static("u"), Param("id")], Policy::Public);
-        let b = Route::for_tests(Method::Get, "b", &[Static("u"), Param("name")], Policy::Public);
-        let c = Route::for_tests(Method::Put, "a", &[Static("u")], Policy::Public);
+        // `for_tests` names a route after its path.
+        let a =
+            Route::for_tests(Method::Get, "/u/{id}", &[Static("u"), Param("id")], Policy::Public);
+        let b = Route::for_tests(
+            Method::Get,
+            "/u/{name}",
+            &[Static("u"), Param("name")],
+            Policy::Public,
+        );
+        let c =
+            Route::for_tests(Method::Put, "/u/{id}", &[Static("u"), Param("id")], Policy::Public);
         let message = duplicate::<2>(&[a, b]).expect("same method and shape");
         assert_eq!(
             message.as_str(),
-            "duplicate route `GET a`: declared by both `tests::handler` and `tests::handler`"
+            "duplicate route `GET /u/{id}`: declared by both `tests::handler` and `tests::handler`"
         );
-        let message = duplicate::<3>(&[c, b, a]).expect("same name");
-        assert!(message.as_str().starts_with("duplicate route name `a`"), "{}", message.as_str());
-        assert!(duplicate::<2>(&[a, c]).is_none());
+        let message = duplicate::<2>(&[c, a]).expect("same name");
+        assert!(
+            message.as_str().starts_with("duplicate route name `/u/{id}`"),
+            "{}",
+            message.as_str()
+        );
+        assert!(duplicate::<2>(&[b, c]).is_none());
     }
 }
