@@ -2,39 +2,64 @@
 //! user's fn unchanged, then the companion struct and its `RouteDef` impl,
 //! which carry data and call runtime constructors; no logic is generated.
 
-use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
+use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::Type;
 use syn::spanned::Spanned;
 
+use crate::exports;
 use crate::model::{Policy, Route};
-use crate::paths;
+use crate::path::Segment;
 use crate::policy::{Atom, Clause};
 
 pub(crate) fn expand(route: &Route) -> TokenStream {
     let Route { item, ident, vis, cfgs, path, name, handler, tags, .. } = route;
-    let route_def = paths::route_def();
-    let route_ty = paths::route();
-    let route_parts = paths::route_parts();
-    let module_path = paths::module_path();
+    let route_def = exports::route_def();
+    let route_ty = exports::route();
+    let route_parts = exports::route_parts();
+    let module_path = exports::module_path();
 
     let method = {
-        let method_ty = paths::method();
+        let method_ty = exports::method();
         let variant = format_ident!("{}", route.method.variant());
         quote!(#method_ty::#variant)
     };
     let policy = {
-        let policy_ty = paths::policy();
+        let policy_ty = exports::policy();
         match &route.policy {
             Policy::Public => quote!(#policy_ty::Public),
             Policy::Authenticated => quote!(#policy_ty::Authenticated),
+            Policy::Optional => quote!(#policy_ty::Optional),
             Policy::Permissions(dnf) => permissions(&policy_ty, dnf),
         }
     };
-    let request_body = schema(route.request_body.as_ref());
-    let response_body = schema(route.response_body.as_ref());
+    let segments = {
+        let segment_ty = exports::path_segment();
+        route.segments.iter().map(move |segment| match segment {
+            Segment::Static(text) => quote!(#segment_ty::Static(#text)),
+            Segment::Param(param) if param.catch_all => {
+                let name = &param.name;
+                quote!(#segment_ty::CatchAll(#name))
+            }
+            Segment::Param(param) => {
+                let name = &param.name;
+                quote!(#segment_ty::Param(#name))
+            }
+        })
+    };
+    let request_body = schema(route.request_body.as_ref(), &exports::body_schema());
+    let response_body = schema(route.response_body.as_ref(), &exports::body_schema());
+    let path_params = schema(route.path_params.as_ref(), &exports::path_schema());
+    let query_params = schema(route.query_params.as_ref(), &exports::query_schema());
+    let status = Literal::u16_unsuffixed(route.status);
+    let responses = route.responses.iter().map(|(code, text)| {
+        let code = Literal::u16_unsuffixed(*code);
+        quote!((#code, #text))
+    });
     let summary = optional_str(route.docs.summary.as_deref());
     let description = optional_str(route.docs.description.as_deref());
+
+    let mount = if route.checked_handler { exports::checked() } else { exports::unchecked() };
 
     quote! {
         // The handler, token for token: it stays an ordinary axum handler.
@@ -56,6 +81,7 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
                 #route_parts {
                     method: #method,
                     path: #path,
+                    segments: &[#(#segments),*],
                     name: #name,
                     handler: #handler,
                     module: #module_path,
@@ -65,8 +91,13 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
                     description: #description,
                     request_body: #request_body,
                     response_body: #response_body,
+                    path_params: #path_params,
+                    query_params: #query_params,
+                    status: #status,
+                    responses: &[#(#responses),*],
                 },
             );
+            type Mount = #mount;
         }
     }
 }
@@ -78,7 +109,7 @@ fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
     let clause = |atoms: &Clause| {
         let atoms = atoms.iter().map(|atom| match atom {
             Atom::Lit(value) => quote!(#value),
-            Atom::Declared(path) => quote!(#path.as_str()),
+            Atom::Declared(path) => declared(path),
         });
         quote!(&[#(#atoms),*])
     };
@@ -91,7 +122,13 @@ fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
         }
     };
     if declared {
+        let bound = exports::declared_permission();
         quote!(#policy_ty::#variant({
+            // Checks that each name is a `warden::permissions!` variant; see
+            // `DeclaredPermission` for why it is a local fn.
+            const fn __warden_declared<P: #bound<Declared = P>>(p: P) -> P::Declared {
+                p
+            }
             const PERMISSIONS: #ty = #value;
             PERMISSIONS
         }))
@@ -100,21 +137,32 @@ fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
     }
 }
 
-/// `Some(schema_fn::<T>)`, spanned at the user's `T` so that a missing
-/// `JsonSchema` impl is reported there.
-fn schema(ty: Option<&Type>) -> TokenStream {
-    let option = paths::option();
+/// `__warden_declared(Perm::Admin).as_str()`, the call spanning exactly the
+/// user's path: rustc then reports a wrong path once (the bound on the
+/// argument and the call's return type are one obligation at one span), at
+/// the path.
+fn declared(path: &syn::Path) -> TokenStream {
+    let tokens: Vec<TokenTree> = path.to_token_stream().into_iter().collect();
+    let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else {
+        return quote!(#path.as_str());
+    };
+    let mut args = Group::new(Delimiter::Parenthesis, path.to_token_stream());
+    args.set_span(last.span());
+    quote_spanned!(first.span()=> __warden_declared #args .as_str())
+}
+
+/// `Some(<T as Trait>::schema)`, spanned at the user's `T` so that a
+/// missing `JsonSchema` impl is reported there.
+fn schema(ty: Option<&Type>, schema_trait: &TokenStream) -> TokenStream {
+    let option = exports::option();
     match ty {
-        Some(ty) => {
-            let schema_fn = paths::schema_fn();
-            quote_spanned!(ty.span()=> #option::Some(#schema_fn::<#ty>))
-        }
+        Some(ty) => quote_spanned!(ty.span()=> #option::Some(<#ty as #schema_trait>::schema)),
         None => quote!(#option::None),
     }
 }
 
 fn optional_str(value: Option<&str>) -> TokenStream {
-    let option = paths::option();
+    let option = exports::option();
     match value {
         Some(value) => quote!(#option::Some(#value)),
         None => quote!(#option::None),
@@ -122,8 +170,9 @@ fn optional_str(value: Option<&str>) -> TokenStream {
 }
 
 /// Expansion snapshots: the whole pipeline (`route::expand`) on `quote!`
-/// input, pretty-printed and compared with `macros/tests/snapshots/<name>.rs`.
-/// `WARDEN_BLESS=1 cargo test -p warden-macros` rewrites the files.
+/// input, pretty-printed and compared with `macros/tests/snapshots/<name>.rs`
+/// by `expect-test`, as every golden file of the workspace is.
+/// `UPDATE_EXPECT=1 cargo test -p warden-macros` rewrites the files.
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -132,7 +181,7 @@ mod tests {
     use quote::quote;
 
     const HEADER: &str = "// Expansion snapshot written by `macros/src/expand.rs`.\n\
-                          // Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros\n\n";
+                          // Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros\n\n";
 
     fn snapshot(name: &str, attr: TokenStream, item: TokenStream) {
         let tokens = crate::route::expand(attr, item);
@@ -141,32 +190,8 @@ mod tests {
             Err(error) => panic!("expansion `{name}` is not valid Rust ({error}):\n{tokens}"),
         };
         let actual = format!("{HEADER}{}", prettyplease::unparse(&file));
-
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/snapshots")
-            .join(format!("{name}.rs"));
-        if std::env::var_os("WARDEN_BLESS").is_some_and(|v| v == "1") {
-            if let Err(error) = std::fs::write(&path, &actual) {
-                panic!("cannot write {}: {error}", path.display());
-            }
-            return;
-        }
-        let Ok(expected) = std::fs::read_to_string(&path) else {
-            panic!(
-                "missing snapshot {}\n\
-                 run `WARDEN_BLESS=1 cargo test -p warden-macros` to create it, then review it",
-                path.display()
-            );
-        };
-        if expected != actual {
-            panic!(
-                "expansion `{name}` differs from {}\n\
-                 --- expected\n{expected}\n--- actual\n{actual}\n\
-                 if the change is intended, run `WARDEN_BLESS=1 cargo test -p warden-macros` \
-                 and review the diff",
-                path.display()
-            );
-        }
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+        expect_test::expect_file![path.join(format!("{name}.rs"))].assert_eq(&actual);
     }
 
     #[test]
@@ -242,6 +267,41 @@ mod tests {
                 pub(crate) async fn r#upload(Path(path): Path<String>, body: Bytes) -> StatusCode {
                     store(&path, body).await
                 }
+            },
+        );
+    }
+
+    #[test]
+    fn optional_route_with_status_and_responses() {
+        snapshot(
+            "optional_status_responses",
+            quote!(get, "/models/{id}", optional, status = 203, responses(404 = "no such model")),
+            quote! {
+                async fn get_model(Path(id): Path<u32>, Query(page): Query<Page>) -> Json<Model> {
+                    lookup(id, page)
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn declared_permissions() {
+        snapshot(
+            "declared_permissions",
+            quote!(get, "/models/", permissions = any(Perm::Admin, [Perm::Read, "audit"])),
+            quote! {
+                async fn list_models() {}
+            },
+        );
+    }
+
+    #[test]
+    fn not_async_keeps_an_unchecked_companion() {
+        snapshot(
+            "error_not_async",
+            quote!(get, "/users", public),
+            quote! {
+                fn list_users() {}
             },
         );
     }

@@ -4,13 +4,14 @@
 mod docs;
 mod errors;
 mod expand;
+mod exports;
 mod model;
 mod parse;
 mod path;
-mod paths;
 mod permissions;
 mod policy;
 mod route;
+mod routes;
 
 /// Declares an axum handler together with its method, path and access
 /// policy, and records them in the route table that `warden::routes![...]`
@@ -52,6 +53,8 @@ mod route;
 ///   a route without a policy does not compile:
 ///   - `public`: no token needed;
 ///   - `authenticated`: any valid token;
+///   - `optional`: a token is optional; when one is sent it must be valid
+///     (else 401), and the handler reads it with `Option<Claims>`;
 ///   - `permissions = ["a", "b"]`: a valid token holding *all* the listed
 ///     permissions. The list is non-empty, without duplicates, and each
 ///     permission is an OAuth2 scope token (RFC 6749 §3.3): printable ASCII
@@ -66,9 +69,20 @@ mod route;
 ///   `operationId`. Defaults to the function's name.
 /// - **`tags = ["...", ...]`** (optional): OpenAPI tags, non-empty and
 ///   unique.
+/// - **`status = 201`** (optional): the status of a successful answer, 200
+///   to 399 (default 200); the handler still sets it, e.g. by returning
+///   `(StatusCode::CREATED, Json(..))`. `204` and `304` cannot go with a
+///   `Json<T>` return type.
+/// - **`responses(404 = "no such model", 409 = "name taken")`** (optional):
+///   the handler's own error answers (400 to 599), each documented with the
+///   error envelope's schema.
 ///
 /// The first non-empty line of the function's doc comment becomes the
-/// OpenAPI `summary` and the rest its `description`.
+/// OpenAPI `summary` and the rest its `description`. The document also reads
+/// the signature: `Json<T>` bodies, `Path<T>` (a scalar, a tuple with one
+/// type per `{param}`, or a struct with one field per `{param}`) and
+/// `Query<T>` (one parameter per field); each `T` must derive
+/// `schemars::JsonSchema`.
 ///
 /// # Requirements on the function
 ///
@@ -108,4 +122,33 @@ pub fn route(
 #[proc_macro]
 pub fn permissions(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     permissions::expand(input.into()).into()
+}
+
+/// Gathers `#[route]` handlers into a `warden::Routes`: the static
+/// permission table (`&'static [Route]`) and the handlers, ready for a
+/// `warden::App`.
+///
+/// ```ignore
+/// mod private {
+///     #[warden::route(get, "/private/info/", permissions = ["my-permission-name"])]
+///     pub async fn protected_info() {}
+/// }
+///
+/// #[warden::route(get, "/public/info/", public)]
+/// async fn public_info() {}
+///
+/// // With no state to infer it from, say which `Routes` this is.
+/// let routes: warden::Routes = warden::routes![public_info, private::protected_info];
+/// let paths: Vec<_> = routes.table().iter().map(|r| r.path()).collect();
+/// assert_eq!(paths, ["/public/info/", "/private/info/"]);
+/// ```
+///
+/// Each argument is the path of a function annotated with `#[route]`;
+/// anything else is a compile error at that path. Two routes with the same
+/// name (the OpenAPI `operationId`), or the same method and path shape
+/// (`/u/{id}` and `/u/{name}` are one shape), are a compile error naming the
+/// route and both handlers.
+#[proc_macro]
+pub fn routes(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
+    routes::expand(input.into()).into()
 }

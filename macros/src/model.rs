@@ -6,12 +6,14 @@ use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt as _;
-use syn::{Attribute, FnArg, GenericArgument, Ident, PathArguments, ReturnType, Type, Visibility};
+use syn::{
+    Attribute, FnArg, GenericArgument, Ident, LitInt, PathArguments, ReturnType, Type, Visibility,
+};
 
 use crate::docs::Docs;
 use crate::errors::Errors;
-use crate::parse::{HandlerFn, MethodArg, RouteArgs, RouteOption, StrList};
-use crate::path::{self, PathParam};
+use crate::parse::{HandlerFn, MethodArg, ResponseList, RouteArgs, RouteOption, StrList};
+use crate::path::{self, PathParam, Segment};
 use crate::policy::{self, Dnf};
 
 /// Everything the expansion needs, validated.
@@ -26,6 +28,8 @@ pub(crate) struct Route {
     pub(crate) cfgs: Vec<Attribute>,
     pub(crate) method: Method,
     pub(crate) path: String,
+    /// `path`, parsed once for the runtime.
+    pub(crate) segments: Vec<Segment>,
     /// `name = "..."`, else the handler's name.
     pub(crate) name: String,
     /// The handler's name without `r#`.
@@ -39,6 +43,17 @@ pub(crate) struct Route {
     /// `T` of a `Json<T>` return type, also inside `Result<_, E>` or as the
     /// last element of a response tuple.
     pub(crate) response_body: Option<Type>,
+    /// `T` of a `Path<T>` argument: the path parameters' types.
+    pub(crate) path_params: Option<Type>,
+    /// `T` of a `Query<T>` argument: the query parameters.
+    pub(crate) query_params: Option<Type>,
+    /// `status = ...`, else 200.
+    pub(crate) status: u16,
+    /// `responses(...)`, in the order written.
+    pub(crate) responses: Vec<(u16, String)>,
+    /// `false` when the fn is not `async` (reported as an error): then
+    /// `routes![...]` does not also require it to be an axum handler.
+    pub(crate) checked_handler: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,6 +103,7 @@ impl Method {
 pub(crate) enum Policy {
     Public,
     Authenticated,
+    Optional,
     /// Any one of these sets of permissions; each literal a valid OAuth2
     /// scope token. See `policy.rs`.
     Permissions(Dnf),
@@ -96,6 +112,14 @@ pub(crate) enum Policy {
 const METHODS_HELP: &str =
     "help: use one of `get`, `post`, `put`, `patch`, `delete`, `head`, `options`, `trace`";
 
+/// A route whose only mistake is a missing `async`: its companion is still
+/// emitted, with the error and an unchecked handler, so that `routes![...]`
+/// adds no second error about the same fn.
+pub(crate) struct NotAsync {
+    pub(crate) route: Route,
+    pub(crate) error: syn::Error,
+}
+
 impl Route {
     /// `args` is a `Result` so that a syntax error in the attribute is
     /// reported together with mistakes in the signature.
@@ -103,7 +127,19 @@ impl Route {
         args: syn::Result<RouteArgs>,
         handler: HandlerFn,
         item: TokenStream,
-    ) -> syn::Result<Self> {
+    ) -> Result<Self, Result<Box<NotAsync>, syn::Error>> {
+        match Route::validate(args, handler, item) {
+            Ok((route, None)) => Ok(route),
+            Ok((route, Some(error))) => Err(Ok(Box::new(NotAsync { route, error }))),
+            Err(error) => Err(Err(error)),
+        }
+    }
+
+    fn validate(
+        args: syn::Result<RouteArgs>,
+        handler: HandlerFn,
+        item: TokenStream,
+    ) -> syn::Result<(Self, Option<syn::Error>)> {
         let h = handler.sig.ident.unraw().to_string();
         let mut errors = Errors::new();
 
@@ -116,7 +152,12 @@ impl Route {
         };
         let fields = args.and_then(|args| Fields::from_syn(args, &handler, &h, &mut errors));
         // After the arguments, so errors come in source order.
-        check_signature(&handler, &h, &mut errors);
+        let not_async = check_signature(&handler, &h, &mut errors);
+        if errors.has_errors()
+            && let Some(error) = not_async.clone()
+        {
+            errors.push(error);
+        }
 
         let fields = match (errors.finish(), fields) {
             (Err(error), _) => return Err(error),
@@ -138,14 +179,23 @@ impl Route {
             ReturnType::Type(_, ty) => response_body_type(ty).cloned(),
             ReturnType::Default => None,
         };
+        let argument = |wrapper: &str| {
+            handler.sig.inputs.iter().find_map(|input| match input {
+                FnArg::Typed(arg) => wrapped_type(&arg.ty, wrapper).cloned(),
+                FnArg::Receiver(_) => None,
+            })
+        };
+        let path_params = argument("Path");
+        let query_params = argument("Query");
         let cfgs = handler.attrs.into_iter().filter(|a| a.path().is_ident("cfg")).collect();
-        Ok(Route {
+        let route = Route {
             item,
             ident: handler.sig.ident,
             vis: handler.vis,
             cfgs,
             method: fields.method,
             path: fields.path,
+            segments: fields.segments,
             name: fields.name.unwrap_or_else(|| h.clone()),
             handler: h,
             policy: fields.policy,
@@ -153,21 +203,29 @@ impl Route {
             docs,
             request_body,
             response_body,
-        })
+            path_params,
+            query_params,
+            status: fields.status.unwrap_or(200),
+            responses: fields.responses,
+            checked_handler: not_async.is_none(),
+        };
+        Ok((route, not_async))
     }
 }
 
-fn check_signature(handler: &HandlerFn, h: &str, errors: &mut Errors) {
+/// Pushes what makes the fn unusable as a handler; returns the missing
+/// `async`, which alone still allows a companion.
+fn check_signature(handler: &HandlerFn, h: &str, errors: &mut Errors) -> Option<syn::Error> {
     let sig = &handler.sig;
-    if sig.asyncness.is_none() {
-        errors.push_at(
+    let not_async = sig.asyncness.is_none().then(|| {
+        syn::Error::new(
             sig.fn_token.span,
             format!(
                 "route `{h}`: handler must be an `async fn`\n\
                  help: add `async` before `fn`"
             ),
-        );
-    }
+        )
+    });
     if let Some(receiver) = sig.receiver() {
         errors.push_spanned(
             receiver,
@@ -177,12 +235,16 @@ fn check_signature(handler: &HandlerFn, h: &str, errors: &mut Errors) {
             ),
         );
     }
+    not_async
 }
 
 /// The validated arguments; `from_syn` gives `None` when anything was wrong.
 struct Fields {
     method: Method,
     path: String,
+    segments: Vec<Segment>,
+    status: Option<u16>,
+    responses: Vec<(u16, String)>,
     name: Option<String>,
     policy: Policy,
     tags: Vec<String>,
@@ -233,24 +295,29 @@ impl Fields {
         };
 
         let path = args.path.value();
-        match path::parse(&path) {
-            Ok(params) => {
+        let segments = match path::parse(&path) {
+            Ok(segments) => {
+                let params: Vec<&PathParam> = path::params(&segments).collect();
                 if let Err(error) = check_path_extractors(handler, h, &path, &params) {
                     errors.push(error);
                 }
+                Some(segments)
             }
             Err(problems) => {
                 for problem in problems {
                     fail(errors, args.path.span(), problem);
                 }
+                None
             }
-        }
+        };
 
         let mut seen_keys: HashSet<&'static str> = HashSet::new();
         let mut policy_key: Option<&'static str> = None;
         let mut policy = None;
         let mut name = None;
         let mut tags = Vec::new();
+        let mut status = None;
+        let mut responses = Vec::new();
         for option in &args.options {
             let key = option.key();
             if !seen_keys.insert(key) {
@@ -262,7 +329,7 @@ impl Fields {
                 fail(errors, option.key_span(), format!("duplicate `{key}` argument\n{help}"));
                 continue;
             }
-            let is_policy = matches!(key, "public" | "authenticated" | "permissions");
+            let is_policy = matches!(key, "public" | "authenticated" | "optional" | "permissions");
             if is_policy {
                 if let Some(first) = policy_key {
                     fail(
@@ -280,6 +347,7 @@ impl Fields {
             match option {
                 RouteOption::Public(_) => policy = Some(Policy::Public),
                 RouteOption::Authenticated(_) => policy = Some(Policy::Authenticated),
+                RouteOption::Optional(_) => policy = Some(Policy::Optional),
                 RouteOption::Permissions(_, expr) => match policy::normalise(expr) {
                     Ok(perms) => policy = Some(Policy::Permissions(perms)),
                     Err(problems) => {
@@ -311,6 +379,18 @@ impl Fields {
                         }
                     }
                 },
+                RouteOption::Status(_, lit) => match check_status(lit, has_body(handler)) {
+                    Ok(code) => status = Some(code),
+                    Err(message) => fail(errors, lit.span(), message),
+                },
+                RouteOption::Responses(_, list) => match check_responses(list) {
+                    Ok(values) => responses = values,
+                    Err(problems) => {
+                        for (span, message) in problems {
+                            fail(errors, span, message);
+                        }
+                    }
+                },
             }
         }
 
@@ -319,7 +399,7 @@ impl Fields {
                 errors,
                 Span::call_site(),
                 "missing access policy\n\
-                 help: add `public`, `authenticated` or `permissions = [\"...\"]` after the path\n\
+                 help: add `public`, `authenticated`, `optional` or `permissions = [\"...\"]` after the path\n\
                  note: routes are denied by default; every route states who may call it"
                     .to_owned(),
             );
@@ -330,11 +410,106 @@ impl Fields {
         if errors.has_errors() {
             return None;
         }
-        Some(Fields { method: method?, path, name, policy: policy?, tags })
+        Some(Fields {
+            method: method?,
+            path,
+            segments: segments?,
+            status,
+            responses,
+            name,
+            policy: policy?,
+            tags,
+        })
     }
 }
 
 type Problems = Vec<(Span, String)>;
+
+fn has_body(handler: &HandlerFn) -> bool {
+    matches!(&handler.sig.output, ReturnType::Type(_, ty) if response_body_type(ty).is_some())
+}
+
+/// A status code as written: a plain decimal number (`404`, not `404u16`).
+fn status_code(lit: &LitInt) -> Result<u16, String> {
+    if !lit.suffix().is_empty() {
+        return Err(format!(
+            "write the status code without a suffix\nhelp: `{}`",
+            lit.base10_digits()
+        ));
+    }
+    match lit.base10_parse::<u16>() {
+        Ok(code) if (100..=599).contains(&code) => Ok(code),
+        _ => Err(format!(
+            "`{}` is not an HTTP status code\nnote: status codes are 100 to 599",
+            lit.base10_digits()
+        )),
+    }
+}
+
+/// `status = ...`: the success answer, 2xx or 3xx; no body with 204/304.
+fn check_status(lit: &LitInt, has_body: bool) -> Result<u16, String> {
+    let code = status_code(lit)?;
+    if !(200..=399).contains(&code) {
+        return Err(format!(
+            "`status = {code}` is not a success status\n\
+             help: `status` is the answer when the handler succeeds (200 to 399); \
+             document error answers with `responses({code} = \"...\")`"
+        ));
+    }
+    if has_body && matches!(code, 204 | 304) {
+        return Err(format!(
+            "a `{code}` answer has no body, but the handler returns `Json<...>`\n\
+             help: return `StatusCode` alone, or use `status = 200`"
+        ));
+    }
+    Ok(code)
+}
+
+/// `responses(404 = "...", ...)`: error answers, each once, described.
+fn check_responses(list: &ResponseList) -> Result<Vec<(u16, String)>, Problems> {
+    let mut problems = Vec::new();
+    if list.items.is_empty() {
+        problems.push((
+            list.paren.span.join(),
+            "`responses()` lists no responses\n\
+             help: remove it, or document one, e.g. `responses(404 = \"no such model\")`"
+                .to_owned(),
+        ));
+    }
+    let mut values: Vec<(u16, String)> = Vec::with_capacity(list.items.len());
+    for (lit, description) in &list.items {
+        let code = match status_code(lit) {
+            Ok(code) => code,
+            Err(message) => {
+                problems.push((lit.span(), message));
+                continue;
+            }
+        };
+        if !(400..=599).contains(&code) {
+            problems.push((
+                lit.span(),
+                format!(
+                    "response `{code}` is not an error status\n\
+                     help: `responses(...)` documents error answers (400 to 599); \
+                     the success answer is `status = {code}`"
+                ),
+            ));
+        } else if values.iter().any(|(seen, _)| *seen == code) {
+            problems.push((lit.span(), format!("duplicate response `{code}`")));
+        } else if description.value().trim().is_empty() {
+            problems.push((
+                description.span(),
+                format!(
+                    "response `{code}` needs a description\n\
+                     help: say what a client should understand by it"
+                ),
+            ));
+        } else {
+            values.push((code, description.value()));
+        }
+    }
+    if problems.is_empty() { Ok(values) } else { Err(problems) }
+}
 
 fn check_tags(list: &StrList) -> Result<Vec<String>, Problems> {
     let mut problems = Vec::new();
@@ -366,7 +541,7 @@ fn check_path_extractors(
     handler: &HandlerFn,
     h: &str,
     path: &str,
-    params: &[PathParam],
+    params: &[&PathParam],
 ) -> syn::Result<()> {
     let mut errors = Errors::new();
     let shown = path.escape_debug();
@@ -483,7 +658,10 @@ mod tests {
         let messages = |e: syn::Error| e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>();
         let handler = HandlerFn::parse(item.clone()).map_err(messages)?;
         let h = handler.sig.ident.unraw().to_string();
-        Route::from_syn(RouteArgs::parse(attr, &h), handler, item).map_err(messages)
+        Route::from_syn(RouteArgs::parse(attr, &h), handler, item).map_err(|error| match error {
+            Ok(not_async) => messages(not_async.error),
+            Err(error) => messages(error),
+        })
     }
 
     fn valid(attr: TokenStream) -> Route {
@@ -521,6 +699,7 @@ mod tests {
     fn every_policy_kind() {
         assert_eq!(valid(quote!(get, "/", public)).policy, Policy::Public);
         assert_eq!(valid(quote!(get, "/", authenticated)).policy, Policy::Authenticated);
+        assert_eq!(valid(quote!(get, "/", optional)).policy, Policy::Optional);
         assert_eq!(
             valid(quote!(get, "/", permissions = ["a", "users:read", "x!#[]~"])).policy,
             all_of(&["a", "users:read", "x!#[]~"])
@@ -605,7 +784,7 @@ mod tests {
         assert_eq!(
             all,
             ["route `get_user`: missing access policy\n\
-              help: add `public`, `authenticated` or `permissions = [\"...\"]` after the path\n\
+              help: add `public`, `authenticated`, `optional` or `permissions = [\"...\"]` after the path\n\
               note: routes are denied by default; every route states who may call it"]
         );
     }
@@ -676,6 +855,71 @@ mod tests {
             arg_errors(quote!(get, "/", public, tags = ["A", "A"])),
             ["route `h`: duplicate tag `A`"]
         );
+    }
+
+    #[test]
+    fn status_and_responses() {
+        let route = valid(quote!(post, "/", public, status = 201, responses(404 = "a", 409 = "b")));
+        assert_eq!(route.status, 201);
+        assert_eq!(route.responses, [(404, "a".to_owned()), (409, "b".to_owned())]);
+        assert_eq!(valid(quote!(get, "/", public)).status, 200);
+        assert_eq!(valid(quote!(get, "/", public, status = 204)).status, 204);
+    }
+
+    #[test]
+    fn status_and_responses_mistakes() {
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, status = 404)),
+            ["route `h`: `status = 404` is not a success status"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, status = 1000)),
+            ["route `h`: `1000` is not an HTTP status code"]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, status = 201u16)),
+            ["route `h`: write the status code without a suffix"]
+        );
+        assert_eq!(
+            errors(
+                quote!(get, "/", public, status = 204),
+                quote!(
+                    async fn h() -> Json<User> {}
+                )
+            ),
+            ["route `h`: a `204` answer has no body, but the handler returns `Json<...>`"]
+        );
+        assert_eq!(
+            arg_errors(quote!(
+                get,
+                "/",
+                public,
+                responses(201 = "made", 404 = "", 409 = "a", 409 = "b")
+            )),
+            [
+                "route `h`: response `201` is not an error status",
+                "route `h`: response `404` needs a description",
+                "route `h`: duplicate response `409`",
+            ]
+        );
+        assert_eq!(
+            arg_errors(quote!(get, "/", public, responses())),
+            ["route `h`: `responses()` lists no responses"]
+        );
+    }
+
+    #[test]
+    fn path_and_query_types() {
+        let route = validate(
+            quote!(get, "/{a}/{b}", public),
+            quote!(
+                async fn h(Path((a, b)): Path<(u32, String)>, q: axum::extract::Query<Page>) {}
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        let shown = |ty: Option<Type>| ty.map(|t| quote::ToTokens::to_token_stream(&t).to_string());
+        assert_eq!(shown(route.path_params).as_deref(), Some("(u32 , String)"));
+        assert_eq!(shown(route.query_params).as_deref(), Some("Page"));
     }
 
     #[test]
@@ -767,7 +1011,7 @@ mod tests {
             ),
             [
                 "route `h`: unknown argument `colour`, expected one of: `public`, `authenticated`, \
-                 `permissions`, `name`, `tags`",
+                 `optional`, `permissions`, `name`, `tags`, `status`, `responses`",
                 "route `h`: handler must be an `async fn`",
             ]
         );

@@ -7,14 +7,17 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::ext::IdentExt as _;
 use syn::parse::{ParseStream, Parser as _};
-use syn::{Attribute, Ident, LitStr, Signature, Token, Visibility, bracketed, token};
+use syn::{Attribute, Ident, LitInt, LitStr, Signature, Token, Visibility, bracketed, token};
 
 pub(crate) mod kw {
     syn::custom_keyword!(public);
     syn::custom_keyword!(authenticated);
+    syn::custom_keyword!(optional);
     syn::custom_keyword!(permissions);
     syn::custom_keyword!(name);
     syn::custom_keyword!(tags);
+    syn::custom_keyword!(status);
+    syn::custom_keyword!(responses);
 }
 
 /// `METHOD, "PATH", option, option, ...`
@@ -35,9 +38,14 @@ pub(crate) enum MethodArg {
 pub(crate) enum RouteOption {
     Public(kw::public),
     Authenticated(kw::authenticated),
+    Optional(kw::optional),
     Permissions(kw::permissions, PermExpr),
     Name(kw::name, LitStr),
     Tags(kw::tags, StrList),
+    /// `status = 201`
+    Status(kw::status, LitInt),
+    /// `responses(404 = "no such model", ...)`
+    Responses(kw::responses, ResponseList),
 }
 
 impl RouteOption {
@@ -45,9 +53,12 @@ impl RouteOption {
         match self {
             RouteOption::Public(_) => "public",
             RouteOption::Authenticated(_) => "authenticated",
+            RouteOption::Optional(_) => "optional",
             RouteOption::Permissions(..) => "permissions",
             RouteOption::Name(..) => "name",
             RouteOption::Tags(..) => "tags",
+            RouteOption::Status(..) => "status",
+            RouteOption::Responses(..) => "responses",
         }
     }
 
@@ -55,9 +66,12 @@ impl RouteOption {
         match self {
             RouteOption::Public(k) => k.span,
             RouteOption::Authenticated(k) => k.span,
+            RouteOption::Optional(k) => k.span,
             RouteOption::Permissions(k, _) => k.span,
             RouteOption::Name(k, _) => k.span,
             RouteOption::Tags(k, _) => k.span,
+            RouteOption::Status(k, _) => k.span,
+            RouteOption::Responses(k, _) => k.span,
         }
     }
 }
@@ -86,7 +100,14 @@ pub(crate) struct StrList {
     pub(crate) items: Vec<LitStr>,
 }
 
-const KEYS: [&str; 5] = ["public", "authenticated", "permissions", "name", "tags"];
+/// `(404 = "no such model", 409 = "name taken")`
+pub(crate) struct ResponseList {
+    pub(crate) paren: token::Paren,
+    pub(crate) items: Vec<(LitInt, LitStr)>,
+}
+
+const KEYS: [&str; 8] =
+    ["public", "authenticated", "optional", "permissions", "name", "tags", "status", "responses"];
 
 impl RouteArgs {
     /// `handler` only makes messages name the route ("route `get_user`: ...").
@@ -188,6 +209,8 @@ fn parse_option(input: ParseStream<'_>, h: &str) -> syn::Result<RouteOption> {
         Ok(RouteOption::Public(input.parse()?))
     } else if lookahead.peek(kw::authenticated) {
         Ok(RouteOption::Authenticated(input.parse()?))
+    } else if lookahead.peek(kw::optional) {
+        Ok(RouteOption::Optional(input.parse()?))
     } else if lookahead.peek(kw::permissions) {
         let key = input.parse()?;
         input.parse::<Token![=]>()?;
@@ -205,6 +228,23 @@ fn parse_option(input: ParseStream<'_>, h: &str) -> syn::Result<RouteOption> {
         let key = input.parse()?;
         input.parse::<Token![=]>()?;
         Ok(RouteOption::Tags(key, parse_str_list(input, h, "tags")?))
+    } else if lookahead.peek(kw::status) {
+        let key = input.parse()?;
+        input.parse::<Token![=]>()?;
+        if !input.peek(LitInt) {
+            let found = until_comma(input)?;
+            return Err(syn::Error::new_spanned(
+                found,
+                format!(
+                    "route `{h}`: `status` takes the status code as a number\n\
+                     help: e.g. `status = 201`"
+                ),
+            ));
+        }
+        Ok(RouteOption::Status(key, input.parse()?))
+    } else if lookahead.peek(kw::responses) {
+        let key: kw::responses = input.parse()?;
+        Ok(RouteOption::Responses(key, parse_responses(input, h)?))
     } else {
         Err(unknown_option(input, h, &lookahead.error()))
     }
@@ -306,6 +346,61 @@ fn parse_perm_items(content: ParseStream<'_>, h: &str) -> syn::Result<Vec<PermEx
         content.parse::<Token![,]>()?;
     }
     Ok(items)
+}
+
+fn parse_responses(input: ParseStream<'_>, h: &str) -> syn::Result<ResponseList> {
+    let example = "e.g. `responses(404 = \"no such model\", 409 = \"name taken\")`";
+    if !input.peek(token::Paren) {
+        let found = until_comma(input)?;
+        let message = format!(
+            "route `{h}`: `responses` takes status codes and descriptions in parentheses\n\
+             help: {example}"
+        );
+        return Err(if found.is_empty() {
+            input.error(message)
+        } else {
+            syn::Error::new_spanned(found, message)
+        });
+    }
+    let content;
+    let paren = syn::parenthesized!(content in input);
+    let mut items = Vec::new();
+    while !content.is_empty() {
+        if !content.peek(LitInt) {
+            let found = until_comma(&content)?;
+            return Err(syn::Error::new_spanned(
+                found,
+                format!("route `{h}`: expected a status code, as a number\nhelp: {example}"),
+            ));
+        }
+        let status: LitInt = content.parse()?;
+        if !content.peek(Token![=]) {
+            return Err(syn::Error::new(
+                status.span(),
+                format!(
+                    "route `{h}`: response `{status}` needs a description\n\
+                     help: write `{status} = \"...\"`, what a client should understand by it"
+                ),
+            ));
+        }
+        content.parse::<Token![=]>()?;
+        if !content.peek(LitStr) {
+            let found = until_comma(&content)?;
+            return Err(syn::Error::new_spanned(
+                found,
+                format!(
+                    "route `{h}`: the description of response `{status}` must be a string literal\n\
+                     help: {example}"
+                ),
+            ));
+        }
+        items.push((status, content.parse()?));
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
+    }
+    Ok(ResponseList { paren, items })
 }
 
 fn parse_str_list(input: ParseStream<'_>, h: &str, key: &str) -> syn::Result<StrList> {
@@ -521,7 +616,7 @@ mod tests {
         assert_eq!(
             error(quote!(get, "/", public, color = "red")),
             "route `h`: unknown argument `color`, expected one of: `public`, `authenticated`, \
-             `permissions`, `name`, `tags`"
+             `optional`, `permissions`, `name`, `tags`, `status`, `responses`"
         );
         assert!(
             error(quote!(get, "/", permission = ["a"]))
@@ -551,6 +646,42 @@ mod tests {
         assert!(
             error(quote!(get, "/", name = get_user))
                 .starts_with("route `h`: `name` takes a string literal")
+        );
+    }
+
+    #[test]
+    fn status_and_responses() {
+        let parsed =
+            args(quote!(post, "/", public, status = 201, responses(404 = "a", 409 = "b",)));
+        assert_eq!(keys(&parsed), ["public", "status", "responses"]);
+        match &parsed.options[1..] {
+            [RouteOption::Status(_, status), RouteOption::Responses(_, list)] => {
+                assert_eq!(status.base10_digits(), "201");
+                let items: Vec<_> =
+                    list.items.iter().map(|(s, d)| (s.base10_digits(), d.value())).collect();
+                assert_eq!(items, [("404", "a".to_owned()), ("409", "b".to_owned())]);
+            }
+            _ => panic!("expected status and responses"),
+        }
+        assert!(error(quote!(get, "/", public, status = "201")).starts_with(
+            "route `h`: `status` takes the status code as a number\nhelp: e.g. `status = 201`"
+        ));
+        assert!(
+            error(quote!(get, "/", public, responses = [404]))
+                .starts_with("route `h`: `responses` takes status codes and descriptions")
+        );
+        assert!(
+            error(quote!(get, "/", public, responses(404)))
+                .starts_with("route `h`: response `404` needs a description")
+        );
+        assert!(
+            error(quote!(get, "/", public, responses(NOT_FOUND = "x")))
+                .starts_with("route `h`: expected a status code, as a number")
+        );
+        assert!(
+            error(quote!(get, "/", public, responses(404 = missing))).starts_with(
+                "route `h`: the description of response `404` must be a string literal"
+            )
         );
     }
 

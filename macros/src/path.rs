@@ -13,8 +13,24 @@ pub(crate) struct PathParam {
     pub(crate) catch_all: bool,
 }
 
-/// Checks `path`; on success returns its parameters in order.
-pub(crate) fn parse(path: &str) -> Result<Vec<PathParam>, Vec<String>> {
+/// One `/`-separated piece of the path after its leading `/`; the runtime
+/// gets these as `PathSegment`s and never parses the string again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Segment {
+    Static(String),
+    Param(PathParam),
+}
+
+/// The parameters of `segments`, in order.
+pub(crate) fn params(segments: &[Segment]) -> impl Iterator<Item = &PathParam> {
+    segments.iter().filter_map(|segment| match segment {
+        Segment::Static(_) => None,
+        Segment::Param(param) => Some(param),
+    })
+}
+
+/// Checks `path`; on success returns its segments.
+pub(crate) fn parse(path: &str) -> Result<Vec<Segment>, Vec<String>> {
     let mut problems = Vec::new();
     let shown = path.escape_debug().to_string();
 
@@ -44,52 +60,52 @@ pub(crate) fn parse(path: &str) -> Result<Vec<PathParam>, Vec<String>> {
         ));
     }
 
-    let mut params: Vec<PathParam> = Vec::new();
+    let mut parsed: Vec<Segment> = Vec::new();
     let segments: Vec<&str> = segments.split('/').collect();
     for (index, segment) in segments.iter().enumerate() {
         let is_last = index + 1 == segments.len();
         match parse_segment(segment) {
-            Segment::Static => {}
-            Segment::Invalid(problem) => problems.push(problem),
-            Segment::Param(param) => {
+            Parsed::Static => parsed.push(Segment::Static((*segment).to_owned())),
+            Parsed::Invalid(problem) => problems.push(problem),
+            Parsed::Param(param) => {
                 if param.catch_all && !is_last {
                     problems.push(format!(
                         "catch-all parameter `{{*{}}}` must be the last path segment",
                         param.name
                     ));
                 }
-                if params.iter().any(|p| p.name == param.name) {
+                if params(&parsed).any(|p| p.name == param.name) {
                     problems.push(format!("duplicate path parameter `{}`", param.name));
                 } else {
-                    params.push(param);
+                    parsed.push(Segment::Param(param));
                 }
             }
         }
     }
 
-    if problems.is_empty() { Ok(params) } else { Err(problems) }
+    if problems.is_empty() { Ok(parsed) } else { Err(problems) }
 }
 
-enum Segment {
+enum Parsed {
     Static,
     Param(PathParam),
     Invalid(String),
 }
 
-fn parse_segment(segment: &str) -> Segment {
+fn parse_segment(segment: &str) -> Parsed {
     let shown = segment.escape_debug();
 
     // axum 0.7 (matchit 0.7) syntax is the most likely mistake when porting,
     // and axum 0.8 would treat it as a literal segment, silently.
     if let Some(name) = segment.strip_prefix(':').filter(|n| !n.is_empty()) {
-        return Segment::Invalid(format!(
+        return Parsed::Invalid(format!(
             "path segment `{shown}` uses axum 0.7 syntax\n\
              help: axum 0.8 writes path parameters as `{{{}}}`",
             name.escape_debug()
         ));
     }
     if let Some(name) = segment.strip_prefix('*').filter(|n| !n.is_empty()) {
-        return Segment::Invalid(format!(
+        return Parsed::Invalid(format!(
             "path segment `{shown}` uses axum 0.7 syntax\n\
              help: axum 0.8 writes catch-all parameters as `{{*{}}}`",
             name.escape_debug()
@@ -97,7 +113,7 @@ fn parse_segment(segment: &str) -> Segment {
     }
 
     if !segment.contains(['{', '}']) {
-        return Segment::Static;
+        return Parsed::Static;
     }
 
     let mut depth = 0_i32;
@@ -112,7 +128,7 @@ fn parse_segment(segment: &str) -> Segment {
         }
     }
     if depth != 0 {
-        return Segment::Invalid(format!(
+        return Parsed::Invalid(format!(
             "unbalanced braces in path segment `{shown}`\nhelp: write path parameters as `{{name}}`"
         ));
     }
@@ -120,7 +136,7 @@ fn parse_segment(segment: &str) -> Segment {
     let inner = match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
         Some(inner) if !inner.contains(['{', '}']) => inner,
         _ => {
-            return Segment::Invalid(format!(
+            return Parsed::Invalid(format!(
                 "path parameter in `{shown}` must be a whole segment\n\
                  help: write path parameters as their own segment, e.g. `/users/{{id}}`"
             ));
@@ -128,7 +144,7 @@ fn parse_segment(segment: &str) -> Segment {
     };
 
     if inner.is_empty() {
-        return Segment::Invalid(
+        return Parsed::Invalid(
             "empty path parameter `{}`\nhelp: name the parameter, e.g. `{id}`".to_owned(),
         );
     }
@@ -137,13 +153,13 @@ fn parse_segment(segment: &str) -> Segment {
         None => (inner, false),
     };
     if !is_identifier(name) {
-        return Segment::Invalid(format!(
+        return Parsed::Invalid(format!(
             "invalid path parameter name `{shown}`\n\
              note: names must look like Rust identifiers (ASCII letters, digits and `_`) \
              so that `Path<T>` can deserialize them into struct fields"
         ));
     }
-    Segment::Param(PathParam { name: name.to_owned(), catch_all })
+    Parsed::Param(PathParam { name: name.to_owned(), catch_all })
 }
 
 fn is_identifier(name: &str) -> bool {
@@ -158,7 +174,9 @@ mod tests {
 
     fn params(path: &str) -> Vec<(String, bool)> {
         match parse(path) {
-            Ok(params) => params.into_iter().map(|p| (p.name, p.catch_all)).collect(),
+            Ok(segments) => {
+                super::params(&segments).map(|p| (p.name.clone(), p.catch_all)).collect()
+            }
             Err(problems) => panic!("{path:?} rejected: {problems:#?}"),
         }
     }
@@ -189,6 +207,19 @@ mod tests {
         );
         // matchit treats `:` inside a segment literally.
         assert!(params("/time/12:30").is_empty());
+    }
+
+    #[test]
+    fn segments_rebuild_the_path() {
+        let param =
+            |name: &str, catch_all| Segment::Param(PathParam { name: name.into(), catch_all });
+        let stat = |text: &str| Segment::Static(text.into());
+        assert_eq!(parse("/"), Ok(vec![stat("")]));
+        assert_eq!(
+            parse("/users/{id}/files/{*rest}"),
+            Ok(vec![stat("users"), param("id", false), stat("files"), param("rest", true)])
+        );
+        assert_eq!(parse("/a//b/"), Ok(vec![stat("a"), stat(""), stat("b"), stat("")]));
     }
 
     #[test]

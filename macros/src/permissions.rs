@@ -74,6 +74,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let names: Vec<&Ident> = variants.iter().map(|v| &v.ident).collect();
     let variant_attrs = variants.iter().map(|v| &v.attrs);
     let values = variants.iter().map(|v| &v.value);
+    let declared = crate::exports::declared_permission();
     quote! {
         #(#attrs)*
         #[derive(
@@ -99,6 +100,11 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                     #(Self::#names => #values,)*
                 }
             }
+        }
+
+        #[automatically_derived]
+        impl #declared for #ident {
+            type Declared = Self;
         }
 
         #[automatically_derived]

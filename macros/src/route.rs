@@ -6,7 +6,7 @@ use quote::quote;
 use syn::ext::IdentExt as _;
 
 use crate::expand;
-use crate::model::Route;
+use crate::model::{NotAsync, Route};
 use crate::parse::{HandlerFn, RouteArgs};
 
 /// Set to print every expansion to stderr while compiling (like axum's
@@ -33,6 +33,16 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 fn try_expand(attr: TokenStream, item: &TokenStream) -> syn::Result<TokenStream> {
     let handler = HandlerFn::parse(item.clone())?;
     let args = RouteArgs::parse(attr, &handler.sig.ident.unraw().to_string());
-    let route = Route::from_syn(args, handler, item.clone())?;
-    Ok(expand::expand(&route))
+    match Route::from_syn(args, handler, item.clone()) {
+        Ok(route) => Ok(expand::expand(&route)),
+        // The companion too, marked so that `routes![...]` does not report
+        // the same fn again as "not an axum handler" from inside Warden.
+        Err(Ok(not_async)) => {
+            let NotAsync { route, error } = *not_async;
+            let mut output = expand::expand(&route);
+            output.extend(error.into_compile_error());
+            Ok(output)
+        }
+        Err(Err(error)) => Err(error),
+    }
 }

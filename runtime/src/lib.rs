@@ -48,8 +48,9 @@
 //!
 //! # The attribute
 //!
-//! `#[route(METHOD, "PATH", POLICY, name = "...", tags = [...])]` on an
-//! `async fn`. See [`route`] for every argument. The handler stays an
+//! `#[route(METHOD, "PATH", POLICY, name = "...", tags = [...], status = 201,
+//! responses(404 = "..."))]` on an `async fn`. See [`route`] for every
+//! argument. The handler stays an
 //! ordinary axum handler; the attribute adds a hidden companion item of the
 //! same name that [`routes!`] reads.
 //!
@@ -59,6 +60,9 @@
 //!
 //! - `public`: no token needed.
 //! - `authenticated`: any valid token.
+//! - `optional`: no token needed, but one that is sent must be valid (401
+//!   otherwise); the handler reads it with `Option<Claims>`. Documented with
+//!   the empty security requirement `{}` beside the schemes.
 //! - `permissions = ["a", "b"]`: a valid token holding all of them, read from
 //!   the token as [`PermissionSource`] says (Flama's layout by default).
 //! - `permissions = any("admin", ["read", "write"])`, `all(...)`, nested:
@@ -90,8 +94,70 @@
 //! [`App::build`] serves the OpenAPI 3.1 document ([`App::openapi`]) at
 //! `/schema/` and Swagger UI at `/docs/` (assets compiled in), both generated
 //! from the table the auth layer enforces; [`App::schema_path`] and
-//! [`App::docs_path`] move or disable them. `Json<T>` bodies need
-//! `T: schemars::JsonSchema`.
+//! [`App::docs_path`] move or disable them.
+//!
+//! Each operation is documented as deep as the attribute and the signature
+//! allow:
+//!
+//! - `Json<T>` request and response bodies, `Path<T>` parameters typed per
+//!   `{param}` (a scalar, a tuple in order, or a struct by field name), and
+//!   `Query<T>` parameters, one per field, `required` unless optional. Each
+//!   `T` needs `schemars::JsonSchema` (re-exported as [`schemars`]); a type
+//!   without it is a compile error at the type.
+//! - The success status (`status = 201`, else 200) and the handler's own
+//!   error answers (`responses(404 = "no such model")`) with the error
+//!   envelope; 400 where a body or parameter can fail to parse, 401 on every
+//!   route that reads a token, and 403 only where one can happen: a missing
+//!   permission, or a cross-site request carrying the token in the cookie
+//!   with an unsafe method.
+//! - The security requirement (one per permission set and scheme, the
+//!   permissions as scopes), `x-permissions`, and the policy in words at the
+//!   end of the description, where Swagger UI shows it.
+//!
+//! ```
+//! use axum::extract::{Path, Query};
+//! use axum::http::StatusCode;
+//! use warden::{Json, route};
+//!
+//! #[derive(serde::Deserialize, serde::Serialize, warden::schemars::JsonSchema)]
+//! #[schemars(crate = "warden::schemars")]
+//! struct Model {
+//!     name: String,
+//! }
+//!
+//! #[derive(serde::Deserialize, warden::schemars::JsonSchema)]
+//! #[schemars(crate = "warden::schemars")]
+//! struct Page {
+//!     limit: Option<u32>,
+//! }
+//!
+//! /// Get a model
+//! #[route(get, "/models/{id}", permissions = ["models:read"], responses(404 = "no such model"))]
+//! async fn get_model(Path(id): Path<u32>, Query(page): Query<Page>) -> Json<Model> {
+//!     # let _ = (id, page.limit);
+//!     Json(Model { name: "iris".into() })
+//! }
+//!
+//! /// Create a model
+//! #[route(post, "/models/", permissions = ["models:write"], status = 201, responses(409 = "name taken"))]
+//! async fn create_model(Json(model): Json<Model>) -> (StatusCode, Json<Model>) {
+//!     (StatusCode::CREATED, Json(model))
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! # use warden::jwt::{HmacSecret, Verifier};
+//! # let secret = HmacSecret::new([7; 32]);
+//! let app: warden::App = warden::App::new("Models", "1.0.0")
+//!     # .auth(warden::Auth::new(Verifier::hmac(&secret).build()?).build()?)
+//!     .routes(warden::routes![get_model, create_model]);
+//! let doc = app.openapi();
+//! let get = &doc["paths"]["/models/{id}"]["get"];
+//! assert_eq!(get["parameters"][0]["schema"]["type"], "integer");
+//! assert_eq!(get["parameters"][1]["name"], "limit");
+//! assert_eq!(get["responses"]["404"]["description"], "no such model");
+//! assert!(doc["paths"]["/models/"]["post"]["responses"]["201"].is_object());
+//! # Ok(()) }
+//! ```
 //!
 //! # Tokens
 //!
@@ -141,5 +207,5 @@ pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
 pub use http::{HttpError, Json, NoStore, ServeError, Server, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
 pub use schemars;
-pub use table::{Method, Policy, Route, RouteDef, Routes, table_json};
-pub use warden_macros::{permissions, route};
+pub use table::{Method, PathSegment, Policy, Route, RouteDef, Routes, table_json};
+pub use warden_macros::{permissions, route, routes};

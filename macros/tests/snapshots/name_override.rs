@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 pub async fn sign_in(Json(body): Json<Credentials>) -> Json<Token> {
     issue(body)
@@ -12,6 +12,10 @@ impl ::warden::__private::RouteDef for sign_in {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Post,
         path: "/auth/",
+        segments: &[
+            ::warden::__private::PathSegment::Static("auth"),
+            ::warden::__private::PathSegment::Static(""),
+        ],
         name: "signin",
         handler: "sign_in",
         module: ::core::module_path!(),
@@ -20,10 +24,15 @@ impl ::warden::__private::RouteDef for sign_in {
         summary: ::core::option::Option::None,
         description: ::core::option::Option::None,
         request_body: ::core::option::Option::Some(
-            ::warden::__private::schema_fn::<Credentials>,
+            <Credentials as ::warden::__private::BodySchema>::schema,
         ),
         response_body: ::core::option::Option::Some(
-            ::warden::__private::schema_fn::<Token>,
+            <Token as ::warden::__private::BodySchema>::schema,
         ),
+        path_params: ::core::option::Option::None,
+        query_params: ::core::option::Option::None,
+        status: 200,
+        responses: &[],
     });
+    type Mount = ::warden::__private::Checked;
 }

@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 /// Info
 ///
@@ -15,6 +15,11 @@ impl ::warden::__private::RouteDef for protected_info {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Get,
         path: "/private/info/",
+        segments: &[
+            ::warden::__private::PathSegment::Static("private"),
+            ::warden::__private::PathSegment::Static("info"),
+            ::warden::__private::PathSegment::Static(""),
+        ],
         name: "protected_info",
         handler: "protected_info",
         module: ::core::module_path!(),
@@ -26,7 +31,12 @@ impl ::warden::__private::RouteDef for protected_info {
         ),
         request_body: ::core::option::Option::None,
         response_body: ::core::option::Option::Some(
-            ::warden::__private::schema_fn::<Info>,
+            <Info as ::warden::__private::BodySchema>::schema,
         ),
+        path_params: ::core::option::Option::None,
+        query_params: ::core::option::Option::None,
+        status: 200,
+        responses: &[],
     });
+    type Mount = ::warden::__private::Checked;
 }

@@ -1,5 +1,5 @@
 // Expansion snapshot written by `macros/src/expand.rs`.
-// Regenerate: WARDEN_BLESS=1 cargo test -p warden-macros
+// Regenerate: UPDATE_EXPECT=1 cargo test -p warden-macros
 
 /// Upload a file.
 #[cfg(feature = "admin")]
@@ -18,6 +18,10 @@ impl ::warden::__private::RouteDef for r#upload {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Put,
         path: "/admin/{*path}",
+        segments: &[
+            ::warden::__private::PathSegment::Static("admin"),
+            ::warden::__private::PathSegment::CatchAll("path"),
+        ],
         name: "upload",
         handler: "upload",
         module: ::core::module_path!(),
@@ -27,5 +31,12 @@ impl ::warden::__private::RouteDef for r#upload {
         description: ::core::option::Option::None,
         request_body: ::core::option::Option::None,
         response_body: ::core::option::Option::None,
+        path_params: ::core::option::Option::Some(
+            <String as ::warden::__private::PathSchema>::schema,
+        ),
+        query_params: ::core::option::Option::None,
+        status: 200,
+        responses: &[],
     });
+    type Mount = ::warden::__private::Checked;
 }

@@ -238,7 +238,9 @@ pub(crate) fn unescape(segment: &str) -> Cow<'_, str> {
 /// The verified token of the current request, as an axum extractor.
 ///
 /// Available on every non-public route; the token was decoded once, by the
-/// auth layer, before any extractor ran. A public route reads no token:
+/// auth layer, before any extractor ran. On an `optional` route,
+/// `Option<Claims>` is `None` without a token and `Some` with a valid one
+/// (an invalid one is 401, never anonymous). A public route reads no token:
 /// there `Claims` answers 401 and `Option<Claims>` is `None`.
 ///
 /// ```
@@ -266,6 +268,22 @@ impl Claims {
     /// One claim.
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.0.payload().get(name)
+    }
+
+    /// `sub`, when it is a string.
+    pub fn sub(&self) -> Option<&str> {
+        self.get("sub").and_then(Value::as_str)
+    }
+
+    /// The value at an RFC 6901 JSON pointer, e.g. `/data/id`.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        resolve_pointer(self.0.payload(), pointer)
+    }
+
+    /// The value at `pointer`, deserialized; `None` when absent or of
+    /// another shape.
+    pub fn get_as<T: DeserializeOwned>(&self, pointer: &str) -> Option<T> {
+        T::deserialize(self.pointer(pointer)?).ok()
     }
 
     /// The claims as a typed value.

@@ -121,6 +121,7 @@ impl Guard {
     pub(crate) fn check(self: &Arc<Self>, method: &Method, headers: &HeaderMap) -> Check {
         match self.auth.authorize_step(method, headers, self.route.policy()) {
             Ok(claims) => Check::Allowed(claims),
+            Err(Step::Anonymous) => Check::Anonymous,
             Err(Step::Deny(error)) => {
                 self.deny(&error);
                 Check::Denied(error.into_http_with_scope(Some(&self.forbidden)))
@@ -172,6 +173,8 @@ impl Guard {
 /// What the guard decided, or will.
 pub(crate) enum Check {
     Allowed(Claims),
+    /// An `optional` route called without a token.
+    Anonymous,
     Denied(HttpError),
     Pending(Pin<Box<dyn Future<Output = Result<Claims, HttpError>> + Send>>),
 }
@@ -183,6 +186,8 @@ enum Step {
     Refresh(String),
     /// Verified; the session store must say whether it was revoked.
     Revocation(Arc<Jwt>),
+    /// No token on an `optional` route: the handler runs without claims.
+    Anonymous,
 }
 
 impl From<AuthError> for Step {
@@ -205,6 +210,7 @@ impl Authenticator {
             Step::Deny(error) => error,
             Step::Refresh(_) => AuthError::InvalidToken(JwtError::UnknownKey),
             Step::Revocation(_) => AuthError::StoreUnavailable,
+            Step::Anonymous => AuthError::Missing,
         })
     }
 
@@ -217,6 +223,7 @@ impl Authenticator {
         let config = &self.config;
         let credential = credential(&config.sources, headers)?;
         let token = match &credential {
+            None if matches!(policy, Policy::Optional) => return Err(Step::Anonymous),
             None => return Err(AuthError::Missing.into()),
             Some(Credential::Header(token)) => *token,
             Some(Credential::Protocol(token)) => token.as_str(),

@@ -62,6 +62,7 @@ where
                 req.extensions_mut().insert(claims);
                 AuthFuture::Inner { future: self.inner.call(req) }
             }
+            Check::Anonymous => AuthFuture::Inner { future: self.inner.call(req) },
             Check::Denied(error) => AuthFuture::Rejected { response: Some(error.into_response()) },
             Check::Pending(check) => {
                 // The service that was made ready goes into the future; a

@@ -1,16 +1,19 @@
 //! The compile-time check of one `routes![...]` list: distinct names and
 //! distinct (method, path shape) pairs, in `O(n log n)` const evaluation.
 
-use super::Route;
+use super::{PathSegment, Route};
 
-/// Fails const evaluation, naming both handlers, when two routes share a
-/// name (the OpenAPI `operationId`), or a method and a path (parameter names
-/// aside: axum cannot tell `/u/{id}` from `/u/{name}`, nor from `/u/{*rest}`).
+/// What is wrong, naming both handlers, when two routes share a name (the
+/// OpenAPI `operationId`), or a method and a path (parameter names aside:
+/// axum cannot tell `/u/{id}` from `/u/{name}`, nor from `/u/{*rest}`).
+///
+/// `routes![...]` panics with the message in a `const` of its own, so the
+/// compile error points at the user's `routes![...]`, not into this file.
 ///
 /// Sorts route indices twice (heapsort: `O(n log n)` comparisons, since
 /// rustc stops const evaluation that runs too long) and compares neighbours.
 #[doc(hidden)]
-pub const fn assert_distinct<const N: usize>(routes: &[Route]) {
+pub const fn duplicate<const N: usize>(routes: &[Route]) -> Option<Message> {
     let by_name = sorted::<N>(routes, Key::Name);
     let mut i = 1;
     while i < N {
@@ -24,7 +27,7 @@ pub const fn assert_distinct<const N: usize>(routes: &[Route]) {
                 .push(" and ")
                 .push_handler(b)
                 .push("; give one of them `name = \"...\"`");
-            panic!("{}", message.as_str());
+            return Some(message);
         }
         i += 1;
     }
@@ -42,10 +45,11 @@ pub const fn assert_distinct<const N: usize>(routes: &[Route]) {
                 .push_handler(a)
                 .push(" and ")
                 .push_handler(b);
-            panic!("{}", message.as_str());
+            return Some(message);
         }
         i += 1;
     }
+    None
 }
 
 /// The two routes in `routes![...]` order, so messages read as written.
@@ -105,47 +109,62 @@ const fn sift_down(order: &mut [usize], mut root: usize, end: usize, routes: &[R
 /// -1, 0 or 1.
 const fn compare(a: &Route, b: &Route, key: Key) -> i32 {
     match key {
-        Key::Name => compare_bytes(a.name().as_bytes(), b.name().as_bytes(), false),
+        Key::Name => compare_bytes(a.name().as_bytes(), b.name().as_bytes()),
         Key::MethodAndShape => {
             let (ma, mb) = (a.method() as u8, b.method() as u8);
             if ma != mb {
                 return if ma < mb { -1 } else { 1 };
             }
-            compare_bytes(a.path().as_bytes(), b.path().as_bytes(), true)
+            compare_shapes(a.segments(), b.segments())
         }
     }
 }
 
-/// Orders paths with parameter names erased (`/u/{id}`, `/u/{name}` and
-/// `/u/{*rest}` are equal: axum's router cannot tell them apart). Shared by
-/// the compile-time check above and `App::build`'s check across lists.
-pub(crate) fn shape_order(a: &str, b: &str) -> std::cmp::Ordering {
-    compare_bytes(a.as_bytes(), b.as_bytes(), true).cmp(&0)
+/// Orders routes by path shape: the segments `#[route]` parsed, parameter
+/// names erased (`/u/{id}`, `/u/{name}` and `/u/{*rest}` are equal: axum's
+/// router cannot tell them apart). Shared by the compile-time check above
+/// and `App::build`'s check across lists.
+pub(crate) fn shape_order(a: &Route, b: &Route) -> std::cmp::Ordering {
+    compare_shapes(a.segments(), b.segments()).cmp(&0)
 }
 
-/// Lexicographic; with `erase_params`, every `{...}` compares as `{}`.
-const fn compare_bytes(a: &[u8], b: &[u8], erase_params: bool) -> i32 {
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] != b[j] {
-            return if a[i] < b[j] { -1 } else { 1 };
-        }
-        if erase_params && a[i] == b'{' {
-            while i < a.len() && a[i] != b'}' {
-                i += 1;
+/// Segment by segment; any parameter equals any other and sorts before a
+/// literal.
+const fn compare_shapes(a: &[PathSegment], b: &[PathSegment]) -> i32 {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        let order = match (&a[i], &b[i]) {
+            (PathSegment::Static(x), PathSegment::Static(y)) => {
+                compare_bytes(x.as_bytes(), y.as_bytes())
             }
-            while j < b.len() && b[j] != b'}' {
-                j += 1;
-            }
-            continue;
+            (PathSegment::Static(_), _) => 1,
+            (_, PathSegment::Static(_)) => -1,
+            _ => 0,
+        };
+        if order != 0 {
+            return order;
         }
         i += 1;
-        j += 1;
     }
-    let (rest_a, rest_b) = (a.len() - i, b.len() - j);
-    if rest_a == rest_b {
+    compare_len(a.len(), b.len())
+}
+
+/// Lexicographic.
+const fn compare_bytes(a: &[u8], b: &[u8]) -> i32 {
+    let mut i = 0;
+    while i < a.len() && i < b.len() {
+        if a[i] != b[i] {
+            return if a[i] < b[i] { -1 } else { 1 };
+        }
+        i += 1;
+    }
+    compare_len(a.len(), b.len())
+}
+
+const fn compare_len(a: usize, b: usize) -> i32 {
+    if a == b {
         0
-    } else if rest_a < rest_b {
+    } else if a < b {
         -1
     } else {
         1
@@ -154,7 +173,9 @@ const fn compare_bytes(a: &[u8], b: &[u8], erase_params: bool) -> i32 {
 
 /// A fixed buffer to build a panic message in const context, where `format!`
 /// is unavailable. Long messages are cut at a character boundary.
-struct Message {
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Message {
     bytes: [u8; 512],
     len: usize,
 }
@@ -179,7 +200,8 @@ impl Message {
         self.push("`").push(route.module_path()).push("::").push(route.handler_name()).push("`")
     }
 
-    const fn as_str(&self) -> &str {
+    /// The message.
+    pub const fn as_str(&self) -> &str {
         let mut len = self.len;
         loop {
             let (head, _) = self.bytes.split_at(len);
@@ -188,5 +210,92 @@ impl Message {
                 Err(_) => len -= 1,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{Method, Policy};
+    use PathSegment::{CatchAll, Param, Static};
+
+    const fn route(segments: &'static [PathSegment]) -> Route {
+        Route::for_tests(Method::Get, "/", segments, Policy::Public)
+    }
+
+    #[test]
+    fn shapes_erase_parameter_names_and_kinds() {
+        let order = |a, b| shape_order(&route(a), &route(b));
+        assert!(
+            order(
+                &[Static("u"), Param("id"), Static("x")],
+                &[Static("u"), Param("name"), Static("x")]
+            )
+            .is_eq()
+        );
+        assert!(order(&[Static("f"), CatchAll("rest")], &[Static("f"), Param("id")]).is_eq());
+        assert!(order(&[Static("plain"), Static("")], &[Static("plain"), Static("")]).is_eq());
+        assert!(
+            order(
+                &[Static("u"), Param("id"), Static("x")],
+                &[Static("u"), Param("id"), Static("y")]
+            )
+            .is_lt()
+        );
+        assert!(
+            order(&[Static("u"), Param("id")], &[Static("u"), Param("id"), Static("")]).is_lt()
+        );
+        // A literal segment is never a parameter's shape, whatever its text.
+        assert!(order(&[Static("{id}")], &[Param("id")]).is_gt());
+    }
+
+    #[test]
+    fn distinct_routes_pass_in_const_context() {
+        const ROUTES: [Route; 3] = [
+            route(&[Static("u"), Param("id")]),
+            route(&[Static("u"), Param("id"), Static("")]),
+            route(&[Static("u"), Static("me")]),
+        ];
+        // Names are the paths here, and "/" thrice would collide.
+        const NAMED: [Route; 3] = [
+            Route::for_tests(Method::Get, "a", ROUTES[0].segments(), Policy::Public),
+            Route::for_tests(Method::Get, "b", ROUTES[1].segments(), Policy::Public),
+            Route::for_tests(Method::Post, "c", ROUTES[0].segments(), Policy::Public),
+        ];
+        const _: () = assert!(duplicate::<3>(&NAMED).is_none());
+    }
+}
+
+#[cfg(test)]
+mod messages {
+    use super::*;
+    use crate::table::{Method, Policy};
+    use PathSegment::{Param, Static};
+
+    #[test]
+    fn duplicates_name_the_route_and_both_handlers_in_list_order() {
+        // `for_tests` names a route after its path.
+        let a =
+            Route::for_tests(Method::Get, "/u/{id}", &[Static("u"), Param("id")], Policy::Public);
+        let b = Route::for_tests(
+            Method::Get,
+            "/u/{name}",
+            &[Static("u"), Param("name")],
+            Policy::Public,
+        );
+        let c =
+            Route::for_tests(Method::Put, "/u/{id}", &[Static("u"), Param("id")], Policy::Public);
+        let message = duplicate::<2>(&[a, b]).expect("same method and shape");
+        assert_eq!(
+            message.as_str(),
+            "duplicate route `GET /u/{id}`: declared by both `tests::handler` and `tests::handler`"
+        );
+        let message = duplicate::<2>(&[c, a]).expect("same name");
+        assert!(
+            message.as_str().starts_with("duplicate route name `/u/{id}`"),
+            "{}",
+            message.as_str()
+        );
+        assert!(duplicate::<2>(&[b, c]).is_none());
     }
 }

@@ -4,26 +4,58 @@ use serde_json::{Value, json};
 
 use super::{Policy, Route};
 
-/// The routes as a JSON array, one object per route, in the given order:
+/// The routes as a JSON array, one object per route, in the given order.
 ///
-/// ```json
-/// [{"method": "GET", "path": "/private/info/", "name": "protected_info",
-///   "handler": "my_app::protected_info",
-///   "policy": {"kind": "permissions", "alternatives": [["my-permission-name"]]},
-///   "tags": ["Private"]}]
-/// ```
-///
-/// `policy.kind` is `public`, `authenticated` or `permissions`;
-/// `policy.permissions` is always present (empty unless `permissions`), so
-/// consumers need no special case.
+/// Every object has the same keys: `method`, `path`, `name`, `handler` (the
+/// function's path), `policy` and `tags`. `policy.kind` is `public`,
+/// `authenticated`, `optional`, `permissions` (one set) or `any_of`
+/// (alternatives); `policy.alternatives` lists the permission sets a token
+/// must hold one of, and is always present (empty when no permission is
+/// needed), so consumers need no special case.
 ///
 /// ```
+/// use serde_json::json;
+///
+/// #[warden::route(get, "/private/info/", permissions = ["my-permission-name"], tags = ["Private"])]
+/// async fn protected_info() {}
+///
 /// #[warden::route(get, "/me/", authenticated)]
 /// async fn me() {}
 ///
-/// let routes: warden::Routes = warden::routes![me];
-/// let listing = warden::table_json(routes.table());
-/// assert_eq!(listing[0]["policy"]["kind"], "authenticated");
+/// #[warden::route(get, "/feed/", optional)]
+/// async fn feed() {}
+///
+/// let routes: warden::Routes = warden::routes![protected_info, me, feed];
+/// let module = module_path!();
+/// assert_eq!(
+///     warden::table_json(routes.table()),
+///     json!([
+///         {
+///             "method": "GET",
+///             "path": "/private/info/",
+///             "name": "protected_info",
+///             "handler": format!("{module}::protected_info"),
+///             "policy": {"kind": "permissions", "alternatives": [["my-permission-name"]]},
+///             "tags": ["Private"],
+///         },
+///         {
+///             "method": "GET",
+///             "path": "/me/",
+///             "name": "me",
+///             "handler": format!("{module}::me"),
+///             "policy": {"kind": "authenticated", "alternatives": []},
+///             "tags": [],
+///         },
+///         {
+///             "method": "GET",
+///             "path": "/feed/",
+///             "name": "feed",
+///             "handler": format!("{module}::feed"),
+///             "policy": {"kind": "optional", "alternatives": []},
+///             "tags": [],
+///         },
+///     ])
+/// );
 /// ```
 pub fn table_json<'a>(routes: impl IntoIterator<Item = &'a Route>) -> Value {
     Value::Array(routes.into_iter().map(route_json).collect())
@@ -33,6 +65,7 @@ fn route_json(route: &Route) -> Value {
     let kind = match route.policy() {
         Policy::Public => "public",
         Policy::Authenticated => "authenticated",
+        Policy::Optional => "optional",
         Policy::Permissions(_) => "permissions",
         Policy::AnyOf(_) => "any_of",
     };

@@ -9,15 +9,15 @@ mod policy;
 mod registry;
 mod route;
 
-#[doc(hidden)]
-pub use distinct::assert_distinct;
 pub(crate) use distinct::shape_order;
+#[doc(hidden)]
+pub use distinct::{Message, duplicate};
 pub use listing::table_json;
 pub use method::Method;
 pub use policy::Policy;
 pub use registry::Routes;
 #[doc(hidden)]
-pub use registry::{Endpoint, endpoint};
+pub use registry::{Checked, Endpoint, Mount, Unchecked};
 #[doc(hidden)]
-pub use route::{BodySchema, RouteParts, SchemaFn, schema_fn};
-pub use route::{Route, RouteDef};
+pub use route::{BodySchema, PathSchema, QuerySchema, RouteParts, SchemaFn};
+pub use route::{PathSegment, Route, RouteDef};

@@ -10,6 +10,10 @@ pub enum Policy {
     Public,
     /// Any valid token.
     Authenticated,
+    /// A token is optional: a request without one is let through, a valid
+    /// one is let through (the handler reads it with `Option<Claims>`), an
+    /// invalid one is refused with 401.
+    Optional,
     /// A valid token holding every listed permission: `permissions = [...]`.
     Permissions(&'static [&'static str]),
     /// A valid token holding every permission of at least one set:
@@ -19,19 +23,21 @@ pub enum Policy {
 }
 
 impl Policy {
-    /// `true` for [`Policy::Public`].
+    /// `true` for [`Policy::Public`], where no token is ever read. An
+    /// [`Optional`](Policy::Optional) route reads one when sent, so it is not
+    /// public.
     pub const fn is_public(&self) -> bool {
         matches!(self, Policy::Public)
     }
 
     /// The sets of permissions of which a token must hold at least one
-    /// entirely. Empty when no permission is needed (public and
-    /// authenticated routes).
+    /// entirely. Empty when no permission is needed (public, authenticated
+    /// and optional routes).
     pub fn alternatives(&self) -> &[&'static [&'static str]] {
         match self {
             Policy::Permissions(all) => std::slice::from_ref(all),
             Policy::AnyOf(alternatives) => alternatives,
-            Policy::Public | Policy::Authenticated => &[],
+            Policy::Public | Policy::Authenticated | Policy::Optional => &[],
         }
     }
 
@@ -60,6 +66,7 @@ impl fmt::Display for Policy {
         match self {
             Policy::Public => f.write_str("public"),
             Policy::Authenticated => f.write_str("authenticated"),
+            Policy::Optional => f.write_str("optional"),
             Policy::Permissions(perms) => {
                 f.write_str("permissions = ")?;
                 list(f, perms)
@@ -75,5 +82,18 @@ impl fmt::Display for Policy {
                 f.write_str(")")
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn optional_reads_a_token_and_needs_no_permission() {
+        assert!(!Policy::Optional.is_public());
+        assert!(Policy::Optional.alternatives().is_empty());
+        assert!(Policy::Optional.is_satisfied_by(|_| false));
+        assert_eq!(Policy::Optional.to_string(), "optional");
     }
 }

@@ -12,14 +12,45 @@ use super::Route;
 #[doc(hidden)]
 pub type Endpoint<S> = Box<dyn FnOnce(MethodFilter) -> MethodRouter<S> + Send>;
 
+/// How `routes![...]` mounts a handler, chosen by its companion's
+/// [`RouteDef::Mount`](super::RouteDef::Mount): [`Checked`] requires an
+/// axum handler, [`Unchecked`] requires nothing.
 #[doc(hidden)]
-pub fn endpoint<H, T, S>(handler: H) -> Endpoint<S>
+pub trait Mount<H, T, S> {
+    fn endpoint(handler: H) -> Endpoint<S>;
+}
+
+/// The handler of a valid `#[route]`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Checked {}
+
+/// The handler of a `#[route]` that already reported an error about its
+/// signature (e.g. a `fn` that is not `async`): the build fails anyway, and
+/// axum's "not a handler" error about the same fn would only repeat it, from
+/// inside Warden.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum Unchecked {}
+
+impl<H, T, S> Mount<H, T, S> for Checked
 where
     H: Handler<T, S>,
     T: 'static,
     S: Clone + Send + Sync + 'static,
 {
-    Box::new(move |filter| axum::routing::on(filter, handler))
+    fn endpoint(handler: H) -> Endpoint<S> {
+        Box::new(move |filter| axum::routing::on(filter, handler))
+    }
+}
+
+impl<H, S> Mount<H, (), S> for Unchecked
+where
+    S: Clone + Send + Sync + 'static,
+{
+    fn endpoint(_: H) -> Endpoint<S> {
+        Box::new(|_| MethodRouter::new())
+    }
 }
 
 /// The routes gathered by [`routes!`](crate::routes!): the static permission
@@ -54,41 +85,4 @@ impl<S> fmt::Debug for Routes<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Routes").field("table", &self.table).finish_non_exhaustive()
     }
-}
-
-/// Gathers `#[route]` handlers into a [`Routes`]: the static permission table
-/// (`&'static [Route]`) and the handlers, ready for an [`App`](crate::App).
-///
-/// ```
-/// mod private {
-///     #[warden::route(get, "/private/info/", permissions = ["my-permission-name"])]
-///     pub async fn protected_info() {}
-/// }
-///
-/// #[warden::route(get, "/public/info/", public)]
-/// async fn public_info() {}
-///
-/// // With no state to infer it from, say which `Routes` this is.
-/// let routes: warden::Routes = warden::routes![public_info, private::protected_info];
-/// let paths: Vec<_> = routes.table().iter().map(|r| r.path()).collect();
-/// assert_eq!(paths, ["/public/info/", "/private/info/"]);
-/// ```
-///
-/// Each argument must be a function annotated with
-/// [`#[route]`](crate::route); anything else is a compile error.
-#[macro_export]
-macro_rules! routes {
-    ($($handler:path),* $(,)?) => {{
-        const __WARDEN_ROUTES: &[$crate::__private::Route] =
-            &[$(<$handler as $crate::__private::RouteDef>::ROUTE),*];
-        // Two routes with one method and path are a compile error here.
-        const _: () = $crate::__private::assert_distinct::<{ __WARDEN_ROUTES.len() }>(
-            __WARDEN_ROUTES,
-        );
-        static __WARDEN_TABLE: &[$crate::__private::Route] = __WARDEN_ROUTES;
-        $crate::Routes::new(
-            __WARDEN_TABLE,
-            $crate::__private::vec![$($crate::__private::endpoint($handler)),*],
-        )
-    }};
 }

@@ -9,6 +9,9 @@
 //! | route policy | case | expected |
 //! |---|---|---|
 //! | `public` | no token | neither 401 nor 403 |
+//! | `optional` | no token | neither 401 nor 403 |
+//! | `optional` | token signed with another key | 401 |
+//! | `optional` | valid token without permissions | neither 401 nor 403 |
 //! | `authenticated`, `permissions` | no token | 401 |
 //! | `authenticated`, `permissions` | token signed with another key | 401 |
 //! | `authenticated` | valid token without permissions | neither 401 nor 403 |
@@ -53,7 +56,7 @@ use tower::ServiceExt;
 use crate::app::{App, BuildError};
 use crate::auth::{Authenticator, PermissionSource};
 use crate::jwt::{Algorithm, HmacSecret, Jwt};
-use crate::table::{Policy, Route};
+use crate::table::{PathSegment, Policy, Route};
 
 /// Default value for path parameters (`{id}`, `{*rest}`).
 pub const DEFAULT_PLACEHOLDER: &str = "1";
@@ -162,13 +165,7 @@ impl PolicyMatrix {
         let universe = self.all_permissions();
         let minter = self.minter(&mut report);
         for &route in &self.routes {
-            let uri = match self.uri(route.path()) {
-                Ok(uri) => uri,
-                Err(problem) => {
-                    report.problems.push(format!("{}: {problem}", Label(route)));
-                    continue;
-                }
-            };
+            let uri = self.uri(route);
             let cases = plan(route.policy()).unwrap_or_else(|| {
                 report.problems.push(format!(
                     "{}: the matrix does not know this policy; only its no-token case ran",
@@ -282,8 +279,8 @@ impl PolicyMatrix {
         transports
     }
 
-    fn uri(&self, path: &str) -> Result<String, String> {
-        fill_path(path, |name| {
+    fn uri(&self, route: &Route) -> String {
+        fill_path(route.segments(), |name| {
             self.params
                 .iter()
                 .rev()
@@ -322,6 +319,11 @@ fn plan(policy: &Policy) -> Option<Vec<(Case, Expected)>> {
     let alternatives = policy.alternatives();
     let cases = match policy {
         Policy::Public => vec![(Case::NoToken, Expected::Allowed)],
+        Policy::Optional => vec![
+            (Case::NoToken, Expected::Allowed),
+            (Case::BadSignature, unauthorized),
+            (Case::NoPermissions, Expected::Allowed),
+        ],
         _ if alternatives.iter().all(|set| set.is_empty()) => vec![
             (Case::NoToken, unauthorized),
             (Case::BadSignature, unauthorized),
@@ -439,36 +441,19 @@ pub(crate) fn claims_granting(
     source.write(&mut claims, permissions).then_some(claims)
 }
 
-/// `path` with each `{name}` / `{*name}` replaced by `value(name)`,
-/// percent-encoded (a catch-all keeps its `/`). `{{` and `}}` are axum's
-/// escaped braces.
-fn fill_path<'v>(path: &str, value: impl Fn(&str) -> &'v str) -> Result<String, String> {
-    let mut out = String::with_capacity(path.len());
-    let mut rest = path;
-    while let Some(i) = rest.find(['{', '}']) {
-        out.push_str(&rest[..i]);
-        let tail = &rest[i..];
-        if let Some(after) = tail.strip_prefix("{{") {
-            out.push_str("%7B");
-            rest = after;
-        } else if let Some(after) = tail.strip_prefix("}}") {
-            out.push_str("%7D");
-            rest = after;
-        } else if let Some(param) = tail.strip_prefix('{') {
-            let end = param.find('}').ok_or_else(|| format!("unclosed `{{` in `{path}`"))?;
-            let name = &param[..end];
-            let (name, catch_all) = match name.strip_prefix('*') {
-                Some(name) => (name, true),
-                None => (name, false),
-            };
-            percent_encode(value(name), catch_all, &mut out);
-            rest = &param[end + 1..];
-        } else {
-            return Err(format!("unmatched `}}` in `{path}`"));
+/// The route's path with each parameter replaced by `value(name)`,
+/// percent-encoded (a catch-all keeps its `/`).
+fn fill_path<'v>(segments: &[PathSegment], value: impl Fn(&str) -> &'v str) -> String {
+    let mut out = String::new();
+    for segment in segments {
+        out.push('/');
+        match segment {
+            PathSegment::Static(text) => out.push_str(text),
+            PathSegment::Param(name) => percent_encode(value(name), false, &mut out),
+            PathSegment::CatchAll(name) => percent_encode(value(name), true, &mut out),
         }
     }
-    out.push_str(rest);
-    Ok(out)
+    out
 }
 
 fn percent_encode(value: &str, keep_slash: bool, out: &mut String) {
@@ -809,11 +794,12 @@ mod tests {
 
     #[test]
     fn path_parameters_are_filled_and_encoded() {
-        let value = |name: &str| if name == "id" { "a b" } else { "1" };
-        assert_eq!(fill_path("/u/{id}/x", value).unwrap(), "/u/a%20b/x");
-        assert_eq!(fill_path("/f/{*rest}", |_| "a/b").unwrap(), "/f/a/b");
-        assert_eq!(fill_path("/lit/{{x}}/{n}", value).unwrap(), "/lit/%7Bx%7D/1");
-        assert!(fill_path("/bad/{id", value).is_err());
+        use PathSegment::{CatchAll, Param, Static};
+        let value = |name: &str| if name == "id" { "a b/c" } else { "1" };
+        assert_eq!(fill_path(&[Static("u"), Param("id"), Static("x")], value), "/u/a%20b%2Fc/x");
+        assert_eq!(fill_path(&[Static("f"), CatchAll("id")], value), "/f/a%20b/c");
+        assert_eq!(fill_path(&[Static("n"), Param("n"), Static("")], value), "/n/1/");
+        assert_eq!(fill_path(&[Static("")], value), "/");
     }
 
     #[test]
@@ -832,6 +818,14 @@ mod tests {
         assert_eq!(
             cases(Policy::Authenticated),
             [Case::NoToken, Case::BadSignature, Case::NoPermissions]
+        );
+        let expected = |policy: Policy| -> Vec<Expected> {
+            plan(&policy).unwrap().into_iter().map(|(_, expected)| expected).collect()
+        };
+        assert_eq!(cases(Policy::Optional), cases(Policy::Authenticated));
+        assert_eq!(
+            expected(Policy::Optional),
+            [Expected::Allowed, Expected::Status(StatusCode::UNAUTHORIZED), Expected::Allowed]
         );
         assert_eq!(
             cases(Policy::Permissions(&["a", "b"])),

@@ -329,3 +329,30 @@ async fn optional_claims_on_a_public_route_are_none() {
     let body = axum::body::to_bytes(response.into_body(), 64).await.unwrap();
     assert_eq!(&body[..], b"false");
 }
+
+#[warden::route(get, "/perhaps/", optional)]
+async fn perhaps(claims: Option<warden::Claims>) -> warden::Json<serde_json::Value> {
+    warden::Json(
+        serde_json::json!({"sub": claims.as_ref().and_then(|c| c.sub()).map(str::to_owned)}),
+    )
+}
+
+#[tokio::test]
+async fn optional_routes_run_anonymous_or_with_valid_claims_never_with_bad_ones() {
+    let router: axum::Router = warden::App::new("Optional", "1")
+        .auth(auth(verifier()).build().unwrap())
+        .routes(warden::routes![perhaps])
+        .build()
+        .unwrap();
+    let anonymous = send(&router, get("/perhaps/").body(Body::empty()).unwrap()).await;
+    assert_eq!(
+        (anonymous.status, anonymous.body["sub"].clone()),
+        (StatusCode::OK, serde_json::Value::Null)
+    );
+    let signed = get_bearer(&router, "/perhaps/", &token_with(&[])).await;
+    assert_eq!((signed.status, signed.body["sub"].as_str()), (StatusCode::OK, Some("ada")));
+    let forged = format!("{}x", token_with(&[]));
+    assert_eq!(get_bearer(&router, "/perhaps/", &forged).await.status, StatusCode::UNAUTHORIZED);
+    let not_bearer = get_with_header(&router, "/perhaps/", "Basic YWRhOg==").await;
+    assert_eq!(not_bearer.status, StatusCode::OK, "a non-Bearer header is no token");
+}

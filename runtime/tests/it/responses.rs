@@ -105,7 +105,7 @@ async fn invalid_token_detail_keeps_flamas_key_order() {
 
 #[tokio::test]
 async fn axum_extractor_rejections_use_the_envelope_too() {
-    #[derive(serde::Deserialize)]
+    #[derive(serde::Deserialize, schemars::JsonSchema)]
     #[allow(dead_code)] // deserialized only
     struct Page {
         size: u32,

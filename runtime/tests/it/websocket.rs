@@ -103,7 +103,7 @@ fn protocol_token(token: &str) -> String {
 #[tokio::test]
 async fn the_handshake_is_enforced_before_any_upgrade() {
     let addr = serve_app(auth(verifier())).await;
-    let (status, body) = handshake(addr, &[]).await.err().expect("no token, no upgrade");
+    let Err((status, body)) = handshake(addr, &[]).await else { panic!("no token, no upgrade") };
     assert_eq!(status, 401);
     assert!(body.contains(r#""status_code":401"#), "{body}");
     let lacking = token_with(&["write"]);

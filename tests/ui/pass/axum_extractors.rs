@@ -8,7 +8,7 @@ struct AppState {
     greeting: &'static str,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct Page {
     limit: Option<u32>,
 }
@@ -19,7 +19,7 @@ struct User {
     name: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct MemberPath {
     team: u32,
     user: u32,
