@@ -2,3 +2,4 @@
 //! suite can drive exactly what `cargo run --example ...` serves.
 
 pub mod jwt_api;
+pub mod ml_api;
