@@ -1,7 +1,9 @@
-//! The domain of the `ml_api` example, without HTTP: the iris classifier it
-//! serves ([`model`]), the accounts that may use it ([`users`]) and what
-//! each role may do ([`roles`]).
+//! The `ml_api` example: the iris classifier it serves ([`model`]), the
+//! accounts that may use it ([`users`]), what each role may do ([`roles`]),
+//! the sign-in rate limit ([`limit`]) and the HTTP API ([`app`]).
 
+pub mod app;
+pub mod limit;
 pub mod model;
 pub mod roles;
 pub mod users;

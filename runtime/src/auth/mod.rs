@@ -233,6 +233,19 @@ struct Config {
 }
 
 impl Authenticator {
+    /// This configuration, also asking `sessions`' store whether tokens were
+    /// revoked (see [`Auth::sessions`]).
+    #[must_use]
+    pub fn with_sessions(
+        &self,
+        sessions: &crate::session::Sessions,
+        failure: crate::session::StoreFailure,
+    ) -> Authenticator {
+        let auth = self.config.auth.clone().sessions(sessions, failure);
+        let sources = self.config.sources.clone();
+        Authenticator { config: Arc::new(Config { auth, sources }) }
+    }
+
     /// The token verifier.
     pub fn verifier(&self) -> &Verifier {
         &self.config.auth.verifier

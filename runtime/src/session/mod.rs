@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -234,15 +234,36 @@ impl TokenPair {
     pub fn cookies(&self) -> &[HeaderValue] {
         &self.cookies
     }
+
+    /// The answer as a handler returns it, so that `#[route]` documents the
+    /// JSON body: `(Delivery, Json<TokenPair>)`, the cookies and
+    /// `Cache-Control: no-store` in the first part.
+    pub fn deliver(self) -> (Delivery, crate::Json<TokenPair>) {
+        (Delivery { cookies: self.cookies.clone() }, crate::Json(self))
+    }
+}
+
+/// The cookies and `Cache-Control: no-store` of a [`TokenPair`]'s answer.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    cookies: Vec<HeaderValue>,
+}
+
+impl IntoResponseParts for Delivery {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, res: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        let mut res = NoStore.into_response_parts(res)?;
+        for cookie in self.cookies {
+            res.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+        Ok(res)
+    }
 }
 
 impl IntoResponse for TokenPair {
     fn into_response(self) -> Response {
-        let mut response = (NoStore, axum::Json(&self)).into_response();
-        for cookie in &self.cookies {
-            response.headers_mut().append(header::SET_COOKIE, cookie.clone());
-        }
-        response
+        self.deliver().into_response()
     }
 }
 
@@ -451,11 +472,14 @@ impl Sessions {
     ) -> Result<TokenPair, SessionError> {
         let config = &self.inner.config;
         let access_ttl = config.access_ttl.as_secs();
-        let mut access = grant.claims.clone();
+        // The permissions where the app's layout reads them, then the
+        // grant's own claims merged in (e.g. Flama's `data.roles`).
+        let mut access = Map::new();
         let perms: Vec<&str> = grant.permissions.iter().map(String::as_str).collect();
         if !self.inner.permissions.write(&mut access, &perms) {
             return Err(SessionError::Sign);
         }
+        merge(&mut access, &grant.claims);
         access.insert("sub".into(), json!(sub));
         access.insert("iat".into(), json!(now));
         access.insert("exp".into(), json!(now + access_ttl));
@@ -529,6 +553,19 @@ impl Sessions {
         // Token characters (base64url, `.`) are valid header text.
         HeaderValue::from_str(&cookie.build().to_string())
             .unwrap_or_else(|_| HeaderValue::from_static(""))
+    }
+}
+
+/// `extra` merged into `into`: objects member by member, anything else
+/// replaced.
+fn merge(into: &mut Map<String, Value>, extra: &Map<String, Value>) {
+    for (key, value) in extra {
+        match (into.get_mut(key), value) {
+            (Some(Value::Object(existing)), Value::Object(more)) => merge(existing, more),
+            _ => {
+                into.insert(key.clone(), value.clone());
+            }
+        }
     }
 }
 
