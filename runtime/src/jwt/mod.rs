@@ -20,6 +20,8 @@ mod crypto;
 mod error;
 mod key;
 mod keyset;
+#[cfg(feature = "jwks")]
+mod remote;
 mod signing;
 mod token;
 mod verify;
@@ -28,6 +30,8 @@ pub use algorithm::{Algorithm, Family, UnknownAlgorithm};
 pub use error::{ConfigError, JwtError, JwtErrorKind, Malformed, SignError};
 pub use key::{HmacSecret, Key, KeyError};
 pub use keyset::{KeyRefresh, KeySet, KeySetHandle};
+#[cfg(feature = "jwks")]
+pub use remote::{FetchError, JwksError, JwksHealth, RemoteJwks, RemoteJwksBuilder};
 pub use signing::{SigningKey, SigningKeys, thumbprint};
 pub use token::{Jwt, Padding};
 pub(crate) use verify::unix_now;

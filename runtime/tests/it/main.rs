@@ -6,6 +6,7 @@ mod asymmetric;
 mod audit;
 mod docs_page;
 mod enforcement;
+mod jwks;
 mod layouts;
 mod responses;
 mod serve;
