@@ -52,7 +52,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     init_logging()?;
-    let configured = AuthConfig::from_env()?.with_demo_fallback().build()?;
+    let configured = AuthConfig::from_env()?.with_demo_fallback().build_remote().await?;
     if configured.is_demo_key() {
         eprintln!(
             "WARNING: the HMAC key is Flama's demo secret or equivalent to it (all zero \

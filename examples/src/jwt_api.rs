@@ -29,7 +29,8 @@ pub const TOKEN_EXPIRATION: Duration = Duration::from_secs(300);
 /// Shared by the handlers: the key that signs tokens at `/auth/`.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    key: SigningKey,
+    /// `None` when tokens come from an identity provider only.
+    key: Option<SigningKey>,
 }
 
 /// The body of both info endpoints.
@@ -86,7 +87,13 @@ pub async fn signin(
         "exp": now + TOKEN_EXPIRATION.as_secs(),
         "data": {"id": credentials.id, "permissions": [PERMISSION]},
     });
-    let token = state.key.sign(payload).map_err(|_| {
+    let Some(key) = &state.key else {
+        return Err(HttpError::new(
+            axum::http::StatusCode::NOT_IMPLEMENTED,
+            "This deployment does not issue tokens: sign in with the identity provider",
+        ));
+    };
+    let token = key.sign(payload).map_err(|_| {
         HttpError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "could not sign token")
     })?;
     Ok((NoStore, Json(SignedIn { id: credentials.id, token })))
@@ -125,7 +132,7 @@ fn app_with(auth: warden::Authenticator) -> App<AppState> {
 
 /// The handlers' shared state: signing with `key`.
 pub fn state(key: SigningKey) -> AppState {
-    AppState { key }
+    AppState { key: Some(key) }
 }
 
 /// The router with `secret` ([`app`]), signing HS256.
@@ -140,10 +147,10 @@ pub fn router(secret: HmacSecret) -> Result<axum::Router, Box<dyn std::error::Er
 pub fn router_configured(
     configured: &Configured,
 ) -> Result<axum::Router, Box<dyn std::error::Error>> {
-    let key = configured.signing_key().ok_or("no signing key is configured")?.clone();
+    let key = configured.signing_key().cloned();
     let mut app = app_configured(configured);
     if let Some(jwks) = configured.jwks() {
         app = app.jwks(&jwks);
     }
-    Ok(app.build()?.with_state(state(key)))
+    Ok(app.build()?.with_state(AppState { key }))
 }

@@ -187,6 +187,7 @@
 //! header and in the cookie), and reports every answer that breaks the
 //! declared policy. [`table_json`] exports the table for review.
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[doc(hidden)]
 pub mod __private;

@@ -218,6 +218,21 @@ impl AuthConfig {
         self.build_with(None)
     }
 
+    /// [`build`](Self::build), with the `JWT_JWKS_URL` key set: fetched at
+    /// start; when the endpoint is unreachable, start anyway (a loud
+    /// warning, 401 until keys arrive, retried in the background), as SPEC
+    /// §8 asks. [`RemoteJwks`](crate::jwt::RemoteJwks) offers fail-fast.
+    #[cfg(feature = "jwks")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jwks")))]
+    pub async fn build_remote(&self) -> Result<Configured, EnvError> {
+        let Some(url) = &self.jwks_url else { return self.build_with(None) };
+        let remote = crate::jwt::RemoteJwks::builder(url.clone())
+            .start()
+            .await
+            .map_err(|e| EnvError::new("JWT_JWKS_URL", e.to_string()))?;
+        self.build_with(Some(std::sync::Arc::new(remote)))
+    }
+
     /// Builds with `remote` as a further key source (the `JWT_JWKS_URL` one).
     pub(crate) fn build_with(
         &self,
