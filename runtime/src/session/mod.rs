@@ -32,7 +32,13 @@ use crate::auth::{Claims, PermissionSource};
 use crate::http::{HttpError, NoStore};
 use crate::jwt::{JwtError, SigningKey, Verifier, unix_now};
 
+#[cfg(feature = "redis")]
+mod redis;
 mod store;
+
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis::RedisStore;
 
 pub use store::{
     FamilyRules, Issued, MemoryStore, Rotation, SessionStore, StoreError, StoreFuture, TokenRef,

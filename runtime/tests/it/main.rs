@@ -7,6 +7,7 @@ mod audit;
 mod docs_page;
 mod enforcement;
 mod layouts;
+mod redis_store;
 mod responses;
 mod serve;
 mod sessions;
