@@ -49,17 +49,23 @@ async fn run() -> Result<(), Error> {
     match args.first().map(String::as_str) {
         Some("routes") => return routes(args.get(1).map(String::as_str)),
         Some("add-user") => return add_user(&args[1..]).await,
-        Some(other) => return Err(format!("unknown command `{other}`; try `routes` or `add-user`").into()),
+        Some(other) => {
+            return Err(format!("unknown command `{other}`; try `routes` or `add-user`").into());
+        }
         None => {}
     }
     init_logging()?;
     let addr: SocketAddr = match std::env::var("ADDR") {
-        Ok(addr) => addr.parse().map_err(|_| format!("ADDR: `{addr}` is not an IP:port address"))?,
+        Ok(addr) => {
+            addr.parse().map_err(|_| format!("ADDR: `{addr}` is not an IP:port address"))?
+        }
         Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
     let users = UserStore::open(&database_url()).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
     if let Ok(password) = std::env::var("ADMIN_PASSWORD") {
-        if let Some(admin) = users.bootstrap_admin(&password).await.map_err(|e| format!("ADMIN_PASSWORD: {e}"))? {
+        if let Some(admin) =
+            users.bootstrap_admin(&password).await.map_err(|e| format!("ADMIN_PASSWORD: {e}"))?
+        {
             tracing::info!(target: "ml_api", user = %admin.username, "created the admin user");
         }
     }
@@ -124,7 +130,9 @@ fn routes(option: Option<&str>) -> Result<(), Error> {
     match option {
         None => table.iter().for_each(|route| println!("{route}")),
         Some("--json") => println!("{}", serde_json::to_string_pretty(&warden::table_json(table))?),
-        Some(other) => return Err(format!("unknown `routes` option `{other}`; try `--json`").into()),
+        Some(other) => {
+            return Err(format!("unknown `routes` option `{other}`; try `--json`").into());
+        }
     }
     Ok(())
 }

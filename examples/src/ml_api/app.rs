@@ -99,8 +99,8 @@ fn internal<E: std::fmt::Display>(what: &'static str) -> impl FnOnce(E) -> HttpE
 }
 
 fn too_many(retry_after: Duration) -> Response {
-    let mut response = HttpError::new(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins")
-        .into_response();
+    let mut response =
+        HttpError::new(StatusCode::TOO_MANY_REQUESTS, "Too many failed sign-ins").into_response();
     let secs = retry_after.as_secs().max(1).to_string();
     if let Ok(value) = HeaderValue::from_str(&secs) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -136,8 +136,11 @@ pub async fn signin(
         Limited::Allowed => {}
         Limited::Blocked(retry_after) => return Err(too_many(retry_after)),
         Limited::Unavailable => {
-            return Err(HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "Rate limit store unavailable")
-                .into_response());
+            return Err(HttpError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Rate limit store unavailable",
+            )
+            .into_response());
         }
     }
     let user = state
@@ -150,7 +153,11 @@ pub async fn signin(
         tracing::info!(target: "ml_api", "sign-in refused");
         return Err(unauthorized().into_response());
     };
-    let pair = state.sessions.issue(&user.username, &grant(&user)).await.map_err(IntoResponse::into_response)?;
+    let pair = state
+        .sessions
+        .issue(&user.username, &grant(&user))
+        .await
+        .map_err(IntoResponse::into_response)?;
     Ok(pair.deliver())
 }
 
@@ -243,7 +250,10 @@ pub struct NewUser {
 
 impl std::fmt::Debug for NewUser {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewUser").field("username", &self.username).field("role", &self.role).finish_non_exhaustive()
+        f.debug_struct("NewUser")
+            .field("username", &self.username)
+            .field("role", &self.role)
+            .finish_non_exhaustive()
     }
 }
 
@@ -254,13 +264,20 @@ pub async fn create_user(
     Json(new): Json<NewUser>,
 ) -> Result<(StatusCode, Json<User>), HttpError> {
     let role: Role = new.role.parse().map_err(|e: super::UnknownRole| {
-        HttpError::with_detail(StatusCode::BAD_REQUEST, json!({"error": "InvalidBody", "field": "role", "description": e.to_string()}))
+        HttpError::with_detail(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "InvalidBody", "field": "role", "description": e.to_string()}),
+        )
     })?;
     match state.users.create_user(&new.username, &new.password, role).await {
         Ok(user) => Ok((StatusCode::CREATED, Json(user))),
-        Err(StoreError::UsernameTaken) => Err(HttpError::new(StatusCode::CONFLICT, "Username is taken")),
+        Err(StoreError::UsernameTaken) => {
+            Err(HttpError::new(StatusCode::CONFLICT, "Username is taken"))
+        }
         Err(e @ StoreError::InvalidUsername) => Err(invalid("username", &e)),
-        Err(e @ (StoreError::WeakPassword | StoreError::PasswordTooLong)) => Err(invalid("password", &e)),
+        Err(e @ (StoreError::WeakPassword | StoreError::PasswordTooLong)) => {
+            Err(invalid("password", &e))
+        }
         Err(e) => Err(internal("creating a user failed")(e)),
     }
 }
@@ -302,9 +319,9 @@ pub async fn stream(
     watch: SessionWatch,
 ) -> Response {
     let model = state.model.clone();
-    upgrade
-        .protocols([PROTOCOL])
-        .on_upgrade(move |socket| serve_stream(socket, model, watch.poll_every(Duration::from_secs(1))))
+    upgrade.protocols([PROTOCOL]).on_upgrade(move |socket| {
+        serve_stream(socket, model, watch.poll_every(Duration::from_secs(1)))
+    })
 }
 
 async fn serve_stream(mut socket: WebSocket, model: Arc<IrisModel>, watch: SessionWatch) {
@@ -344,11 +361,12 @@ pub fn routes() -> Routes<AppState> {
 /// The app: every permission the table names is one of [`Perm`].
 pub fn app(auth: Authenticator) -> App<AppState> {
     App::new(TITLE, VERSION)
-        .description("An iris classifier behind users, roles, refreshable sessions and a WebSocket stream")
+        .description(
+            "An iris classifier behind users, roles, refreshable sessions and a WebSocket stream",
+        )
         .auth(auth)
         .routes(routes())
 }
-
 
 /// Everything the example needs to serve, from its configuration.
 #[derive(Debug)]
@@ -377,11 +395,20 @@ pub struct SetupParts {
 /// Builds the router: sessions signed with the configured key, the store
 /// asked on every protected request (fail-closed), the model trained.
 pub async fn setup(parts: SetupParts) -> Result<Setup, Box<dyn std::error::Error + Send + Sync>> {
-    let key = parts.configured.signing_key().ok_or("ml_api signs its own tokens: configure a key")?.clone();
+    let key = parts
+        .configured
+        .signing_key()
+        .ok_or("ml_api signs its own tokens: configure a key")?
+        .clone();
     let permissions = parts.configured.authenticator().permission_source().clone();
     let sessions = Sessions::new(key, parts.store, permissions, parts.session_config);
     let model = tokio::task::spawn_blocking(IrisModel::train).await??;
-    let state = AppState { users: parts.users, sessions: sessions.clone(), model: Arc::new(model), limit: parts.limit };
+    let state = AppState {
+        users: parts.users,
+        sessions: sessions.clone(),
+        model: Arc::new(model),
+        limit: parts.limit,
+    };
     let auth = parts.configured.authenticator().clone();
     let router = app(auth.with_sessions(&sessions, warden::session::StoreFailure::Closed))
         .build()?

@@ -213,8 +213,13 @@ impl Verifier {
             // A source that fetches keys may not have this family's yet (a
             // degraded start, a provider moving from RSA to EC keys); it is
             // never asked for HMAC keys, which no key set publishes.
-            let fetchable = kid.is_some() && !self.refreshers.is_empty() && alg.family() != super::Family::Hmac;
-            return Err(if fetchable { JwtError::UnknownKey } else { JwtError::AlgorithmNotAllowed });
+            let fetchable =
+                kid.is_some() && !self.refreshers.is_empty() && alg.family() != super::Family::Hmac;
+            return Err(if fetchable {
+                JwtError::UnknownKey
+            } else {
+                JwtError::AlgorithmNotAllowed
+            });
         }
         if let Some(allowed) = &rules.algorithms
             && !allowed.contains(&alg)

@@ -32,7 +32,13 @@ use crate::auth::{Claims, PermissionSource};
 use crate::http::{HttpError, NoStore};
 use crate::jwt::{JwtError, SigningKey, Verifier, unix_now};
 
+#[cfg(feature = "redis")]
+mod redis;
 mod store;
+
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use redis::RedisStore;
 
 pub use store::{
     FamilyRules, Issued, MemoryStore, Rotation, SessionStore, StoreError, StoreFuture, TokenRef,
@@ -375,6 +381,17 @@ impl Sessions {
                 .unwrap_or_default(),
             claims: claims.get("grant").and_then(Value::as_object).cloned().unwrap_or_default(),
         };
+        // "Log out everywhere" covers refresh tokens too: the subject's
+        // cutoff (and a revoked family) is checked before any rotation.
+        let token = TokenRef {
+            jti: None,
+            sub: Some(sub),
+            iat: claims.get("iat").and_then(Value::as_u64),
+            family: Some(family),
+        };
+        if self.call(self.inner.store.is_revoked(token)).await? {
+            return Err(SessionError::Invalid(JwtError::Revoked));
+        }
         let next = self.new_refresh(now);
         let outcome =
             self.call(self.inner.store.rotate(family, jti, next.clone(), self.rules(now))).await?;

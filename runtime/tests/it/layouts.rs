@@ -121,5 +121,6 @@ async fn the_policy_matrix_mints_in_every_layout() {
     }
 }
 
+#[cfg(feature = "testing")]
 #[warden::route(get, "/layouts/private/", permissions = ["read", "admin"])]
 async fn private_route() {}

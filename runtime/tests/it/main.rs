@@ -8,6 +8,7 @@ mod docs_page;
 mod enforcement;
 mod jwks;
 mod layouts;
+mod redis_store;
 mod responses;
 mod serve;
 mod sessions;

@@ -181,6 +181,9 @@ async fn logout_everywhere_revokes_every_earlier_token_of_the_subject() {
         assert_eq!(get_bearer(&router, "/private/", t).await.status, 401);
     }
     assert_eq!(get_bearer(&router, "/private/", &bob.access_token).await.status, 200);
+    // The refresh tokens of those sessions are dead too.
+    assert!(sessions.refresh(&a.refresh_token).await.is_err());
+    assert!(sessions.refresh(&bob.refresh_token).await.is_ok());
     // `iat` has a one-second resolution: a sign-in in the next second is fresh.
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let later = sessions.issue("ada", &grant()).await.unwrap();
