@@ -28,7 +28,7 @@ use warden::config::AuthConfig;
 use warden::jwt::HmacSecret;
 use warden::session::{MemoryStore, SessionConfig, SessionStore};
 use warden_examples::ml_api::app::{self, SetupParts};
-use warden_examples::ml_api::limit::{MemoryLimit, SignInLimit};
+use warden_examples::ml_api::limit::{MemoryLimit, RedisLimit, SignInLimit};
 use warden_examples::ml_api::{Role, UserStore};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -62,12 +62,11 @@ async fn run() -> Result<(), Error> {
         Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
     let users = UserStore::open(&database_url()).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
-    if let Ok(password) = std::env::var("ADMIN_PASSWORD") {
-        if let Some(admin) =
+    if let Ok(password) = std::env::var("ADMIN_PASSWORD")
+        && let Some(admin) =
             users.bootstrap_admin(&password).await.map_err(|e| format!("ADMIN_PASSWORD: {e}"))?
-        {
-            tracing::info!(target: "ml_api", user = %admin.username, "created the admin user");
-        }
+    {
+        tracing::info!(target: "ml_api", user = %admin.username, "created the admin user");
     }
     let (store, limit) = stores().await?;
     let configured = auth_config()?;
@@ -121,8 +120,13 @@ async fn stores() -> Result<(Arc<dyn SessionStore>, Arc<dyn SignInLimit>), Error
     }
 }
 
-async fn redis_stores(_url: &str) -> Result<(Arc<dyn SessionStore>, Arc<dyn SignInLimit>), Error> {
-    Err("REDIS_URL: this build has no Redis support".into())
+async fn redis_stores(url: &str) -> Result<(Arc<dyn SessionStore>, Arc<dyn SignInLimit>), Error> {
+    let store = warden::session::RedisStore::connect(url)
+        .await
+        .map_err(|e| format!("REDIS_URL: {e}"))?
+        .with_prefix("ml_api:session:");
+    let limit = RedisLimit::connect(url).await?;
+    Ok((Arc::new(store), Arc::new(limit)))
 }
 
 fn routes(option: Option<&str>) -> Result<(), Error> {

@@ -93,6 +93,7 @@ async fn password_is_optional_and_id_must_be_a_uuid() {
     let (status, body) = sign_in(&router, "{}").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["detail"]["description"], "missing field `id`");
+    assert_eq!(body["detail"]["field"], "id", "a missing field is named too");
 }
 
 #[tokio::test]

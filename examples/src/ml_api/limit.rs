@@ -71,3 +71,88 @@ impl SignInLimit for MemoryLimit {
         Box::pin(std::future::ready(()))
     }
 }
+
+/// Failures in Redis, shared by every replica: `INCR` on a key per username
+/// or address, expiring with the window. A Redis failure answers
+/// [`Limited::Unavailable`] (sign-in refused), never "allowed".
+#[derive(Clone)]
+pub struct RedisLimit {
+    manager: redis::aio::ConnectionManager,
+    prefix: String,
+}
+
+impl std::fmt::Debug for RedisLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisLimit").field("prefix", &self.prefix).finish_non_exhaustive()
+    }
+}
+
+impl RedisLimit {
+    /// Connects to `url` (never echoed: it may hold a password).
+    pub async fn connect(url: &str) -> Result<Self, String> {
+        let client =
+            redis::Client::open(url).map_err(|_| "REDIS_URL: not a valid Redis URL".to_owned())?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Some(Duration::from_millis(500)))
+            .set_response_timeout(Some(Duration::from_millis(500)));
+        let manager = tokio::time::timeout(
+            Duration::from_secs(2),
+            redis::aio::ConnectionManager::new_with_config(client, config),
+        )
+        .await
+        .map_err(|_| "REDIS_URL: Redis did not answer".to_owned())?
+        .map_err(|_| "REDIS_URL: cannot connect to Redis".to_owned())?;
+        Ok(RedisLimit { manager, prefix: "ml_api:signin:".into() })
+    }
+}
+
+impl SignInLimit for RedisLimit {
+    fn check<'a>(&'a self, keys: &'a [String]) -> LimitFuture<'a, Limited> {
+        Box::pin(async move {
+            let mut manager = self.manager.clone();
+            let mut pipe = redis::pipe();
+            for key in keys {
+                let key = format!("{}{key}", self.prefix);
+                pipe.get(&key).pttl(&key);
+            }
+            let answer: Result<Vec<(Option<u64>, i64)>, _> =
+                tokio::time::timeout(Duration::from_secs(1), pipe.query_async(&mut manager))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(redis::RedisError::from((redis::ErrorKind::Io, "timed out")))
+                    });
+            let Ok(counts) = answer else { return Limited::Unavailable };
+            let blocked = counts
+                .into_iter()
+                .filter(|(count, _)| count.unwrap_or(0) >= MAX_FAILURES)
+                .map(|(_, ttl)| Duration::from_millis(u64::try_from(ttl).unwrap_or(1_000)))
+                .max();
+            blocked.map_or(Limited::Allowed, Limited::Blocked)
+        })
+    }
+
+    fn failed<'a>(&'a self, keys: &'a [String]) -> LimitFuture<'a, ()> {
+        Box::pin(async move {
+            let mut manager = self.manager.clone();
+            let mut pipe = redis::pipe();
+            for key in keys {
+                let key = format!("{}{key}", self.prefix);
+                // The window starts at the first failure.
+                pipe.incr(&key, 1)
+                    .ignore()
+                    .expire(&key, WINDOW.as_secs() as i64)
+                    .arg("NX")
+                    .ignore();
+            }
+            let done: Result<(), _> =
+                tokio::time::timeout(Duration::from_secs(1), pipe.query_async(&mut manager))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(redis::RedisError::from((redis::ErrorKind::Io, "timed out")))
+                    });
+            if done.is_err() {
+                tracing::warn!(target: "ml_api", "could not count a failed sign-in in Redis");
+            }
+        })
+    }
+}

@@ -78,7 +78,13 @@ fn body_error(err: &serde_path_to_error::Error<serde_json::Error>) -> HttpError 
     } else {
         "malformed JSON".to_owned()
     };
-    let field = (path != ".").then_some(path);
+    // A missing field is named by the message, not the path (which stops at
+    // the object that lacks it).
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| if path == "." { name.to_owned() } else { format!("{path}.{name}") });
+    let field = missing.or((path != ".").then_some(path));
     HttpError::invalid_body(field, description)
 }
 
@@ -110,7 +116,11 @@ mod tests {
         let detail = error_for(r#"{"id": 1, "password": 1234567}"#);
         assert_eq!(detail["field"], "password");
         assert!(!detail.to_string().contains("1234567"));
-        assert_eq!(error_for(r#"{"password": "x"}"#)["description"], "missing field `id`");
+        let missing = error_for(r#"{"password": "x"}"#);
+        assert_eq!(
+            (missing["field"].as_str(), missing["description"].as_str()),
+            (Some("id"), Some("missing field `id`"))
+        );
         assert_eq!(error_for(r#"{"id": "#)["description"], "unexpected end of JSON input");
         // The value itself may contain ", expected ": only serde's own last
         // clause is kept.
