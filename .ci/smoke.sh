@@ -130,3 +130,12 @@ if out=$(ADDR=127.0.0.1:0 JWT_SIGNING_KEY=/nonexistent.pem timeout 10 "$bin" 2>&
 fi
 [[ "$out" == *JWT_SIGNING_KEY* ]] || fail "unclear refusal: $out"
 echo "ok bad JWT_SIGNING_KEY refused"
+
+# A remote JWKS the app does not control.
+echo "remote JWKS:"
+python3 .ci/jwks_remote.py "$bin" runtime/tests/it/keys
+
+# The ML API example, as a new user runs it.
+cargo build --locked --example ml_api
+echo "ml_api:"
+python3 .ci/ml_smoke.py target/debug/examples/ml_api

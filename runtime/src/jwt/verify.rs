@@ -467,10 +467,16 @@ impl VerifierBuilder {
                         }
                         return Err(ConfigError::AlgorithmKeyMismatch(alg));
                     }
-                    // Every key of the family must serve it: a weak HMAC
-                    // secret is refused rather than silently skipped.
-                    for key in keys {
-                        key.check(alg)?;
+                    if alg.family() == super::Family::Hmac {
+                        // Every secret must serve it: a weak HMAC secret is
+                        // refused rather than silently skipped.
+                        for key in keys {
+                            key.check(alg)?;
+                        }
+                    } else if !keys.any(|k| k.serves(alg)) {
+                        // P-256 and P-384 keys side by side: each serves its
+                        // own curve's algorithm.
+                        return Err(ConfigError::AlgorithmKeyMismatch(alg));
                     }
                 }
             }
