@@ -8,4 +8,5 @@ mod docs_page;
 mod enforcement;
 mod responses;
 mod startup;
+mod tamper;
 mod tokens;
