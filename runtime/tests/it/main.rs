@@ -13,5 +13,6 @@ mod responses;
 mod serve;
 mod sessions;
 mod startup;
+mod tamper;
 mod tokens;
 mod websocket;
