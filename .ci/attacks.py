@@ -169,6 +169,16 @@ case("negative nbf", 200, bearer(token(granted(nbf=-5))))
 # Audience, crit, duplicates, size (RFC 7519 §4.1.3, RFC 7515 §4.1.11, §5.2).
 case("aud the server does not accept", 401, bearer(token(granted(aud="someone-else"))),
      detail=decode_error("JWTValidateException"))
+# Keys the token brings along are never trusted nor fetched: an attacker's own
+# HMAC key embedded as `jwk`, or pointed to by `jku`/`x5u`, signs nothing.
+ATTACKER = b"attacker-chosen-key-of-32-bytes!"
+for extra in ({"jwk": {"kty": "oct", "k": b64(ATTACKER)}},
+              {"jku": "http://127.0.0.1:9/keys.json"},
+              {"x5u": "http://127.0.0.1:9/cert.pem"}):
+    signing_input = f"{b64(json.dumps(dict({'alg': 'HS256'}, **extra)).encode())}.{b64(json.dumps(granted()).encode())}"
+    forged = f"{signing_input}.{b64(hmac.new(ATTACKER, signing_input.encode(), hashlib.sha256).digest())}"
+    case(f"attacker key via {next(iter(extra))} header", 401, bearer(forged),
+         detail=decode_error("JWTDecodeException"))
 case("crit header parameter", 401, bearer(token(granted(), header={"alg": "HS256", "crit": ["exp"], "exp": 1})),
      detail=decode_error("JWTDecodeException"))
 case("duplicate claim (permissions granted last)", 401,

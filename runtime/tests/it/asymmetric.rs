@@ -109,7 +109,8 @@ fn an_ec_key_serves_its_curve_only() {
     let p256 = Key::from_pem(&pem("p256.pub")).unwrap();
     assert!(p256.serves(Algorithm::ES256));
     assert!(!p256.serves(Algorithm::ES384));
-    let verifier = Verifier::builder().key(p256.clone()).with_algorithms([Algorithm::ES384]).build();
+    let verifier =
+        Verifier::builder().key(p256.clone()).with_algorithms([Algorithm::ES384]).build();
     assert!(verifier.is_err(), "ES384 has no key that can verify it");
     // Both curves side by side, each serving its own algorithm.
     let p384 = Key::from_pem(&pem("p384.pub")).unwrap();
