@@ -28,30 +28,38 @@ note "npm ci in .ci/browser"
 (cd .ci/browser && timeout 300 npm ci --no-audit --no-fund --loglevel=error) \
   || die "npm ci failed"
 
-# 3. The example app on a free port.
+# 3. The example app on a free port, at the root and under a prefix
+# (PREFIX: the page, its document and "Try it out" must all follow it).
 timeout 900 cargo build --locked --quiet --example jwt_api || die "cargo build failed"
+pid=""
 log=$(mktemp)
-ADDR=127.0.0.1:0 cargo run --locked --quiet --example jwt_api 2>"$log" &
-pid=$!
 cleanup() {
-  kill "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
   rm -f "$log"
 }
 trap cleanup EXIT
 
-base=""
-for _ in $(seq 1 300); do # 30 s
-  base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n1 || true)
-  [ -n "$base" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-[ -n "$base" ] || { cat "$log" >&2; die "example did not start"; }
-note "app at $base"
+run() { # run PREFIX SCREENSHOT
+  ADDR=127.0.0.1:0 PREFIX="$1" target/debug/examples/jwt_api 2>"$log" &
+  pid=$!
+  base=""
+  for _ in $(seq 1 300); do # 30 s
+    base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$log" | head -n1 || true)
+    [ -n "$base" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$base" ] || { cat "$log" >&2; die "example did not start"; }
+  note "app at $base${1}"
+  # 4. The browser test. docs.mjs bounds each step and the whole run itself;
+  # `timeout` is the backstop.
+  mkdir -p target
+  BASE="$base" PREFIX="$1" CHROMIUM="$chromium" SCREENSHOT="$PWD/target/$2" \
+    timeout -k 10 150 node .ci/browser/docs.mjs || die "docs page browser test (see target/$2)"
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  pid=""
+}
 
-# 4. The browser test. docs.mjs bounds each step and the whole run itself;
-# `timeout` is the backstop.
-mkdir -p target
-BASE="$base" CHROMIUM="$chromium" SCREENSHOT="$PWD/target/docs-ui.png" \
-  timeout -k 10 150 node .ci/browser/docs.mjs || die "docs page browser test (see target/docs-ui.png)"
+run "" docs-ui.png
+run /api/v1 docs-ui-prefixed.png

@@ -131,6 +131,21 @@ fi
 [[ "$out" == *JWT_SIGNING_KEY* ]] || fail "unclear refusal: $out"
 echo "ok bad JWT_SIGNING_KEY refused"
 
+# Served under a prefix (PREFIX): the article's session, the document's
+# servers, the docs page.
+start "$(mktemp)" PREFIX=/api/v1
+expect 200 '"public":true' "$base/api/v1/public/info/"
+expect 404 '"status_code":404' "$base/public/info/"
+signin=$(curl -s -X POST "$base/api/v1/auth/" -H 'content-type: application/json' \
+  -d '{"id": "7d7b6ea4-2a2b-4b84-a4c1-0a0c0a0c0a0c"}')
+token=$(printf '%s' "$signin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+expect 200 '"public":false' -H "Authorization: Bearer $token" "$base/api/v1/private/info/"
+expect 200 '"url": "/api/v1"' "$base/api/v1/schema/"
+expect 200 'warden-docs.js' "$base/api/v1/docs/"
+if out=$(ADDR=127.0.0.1:0 PREFIX=api timeout 10 "$bin" 2>&1); then fail "a bad PREFIX was accepted"; fi
+[[ "$out" == *PREFIX* ]] || fail "unclear refusal: $out"
+echo "ok PREFIX"
+
 # A remote JWKS the app does not control.
 echo "remote JWKS:"
 python3 .ci/jwks_remote.py "$bin" runtime/tests/it/keys

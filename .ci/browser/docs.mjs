@@ -32,6 +32,9 @@ if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(BASE)) {
   process.exit(2);
 }
 const PORT = new URL(BASE).port;
+// The app may be served under a path prefix (the example's PREFIX).
+const PREFIX = (process.env.PREFIX || '').replace(/\/+$/, '');
+const APP = `${BASE}${PREFIX}`;
 const ALIAS_BASE = `http://${ALIAS}:${PORT}`;
 
 let token = '';
@@ -137,7 +140,7 @@ function checkOffline(origin) {
 // Clicks Execute in an expanded operation and returns the UI's code and body.
 async function execute(op) {
   const answered = page.waitForResponse(
-    (r) => r.url() === `${BASE}/private/info/` && r.request().method() === 'GET',
+    (r) => r.url() === `${APP}/private/info/` && r.request().method() === 'GET',
   );
   await op.locator('button.execute').click();
   const response = await answered;
@@ -197,7 +200,7 @@ page.on('console', (m) => {
 });
 
 // a. The page renders the API.
-await step('docs page renders title and the three operations', () => openDocs(BASE), 30_000);
+await step('docs page renders title and the three operations', () => openDocs(APP), 30_000);
 await step('profile is fresh (no persisted authorization)', async () => {
   const stored = await page.evaluate(() => window.localStorage.getItem('authorized'));
   check(stored === null, 'localStorage already holds an authorization');
@@ -205,7 +208,7 @@ await step('profile is fresh (no persisted authorization)', async () => {
 
 // c. A token, from Node; and the server-side truth the UI must match.
 await step('POST /auth/ returns a token', async () => {
-  const res = await fetch(`${BASE}/auth/`, {
+  const res = await fetch(`${APP}/auth/`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ id: randomUUID() }),
@@ -218,7 +221,7 @@ await step('POST /auth/ returns a token', async () => {
   token = json.token;
 });
 await step('GET /private/info/ without a token is 401 (plain fetch)', async () => {
-  const res = await fetch(`${BASE}/private/info/`, { signal: AbortSignal.timeout(ACTION_MS) });
+  const res = await fetch(`${APP}/private/info/`, { signal: AbortSignal.timeout(ACTION_MS) });
   check(res.status === 401, `got ${res.status}, want 401`);
 });
 
@@ -276,7 +279,7 @@ await step(`docs page under ${ALIAS_BASE} makes no outside request`, async () =>
   pageOrigin.set(aliasPage, ALIAS_BASE);
   aliasPage.on('pageerror', (e) => pageErrors.push(e.message));
   page = aliasPage;
-  await openDocs(ALIAS_BASE);
+  await openDocs(`${ALIAS_BASE}${PREFIX}`);
   // Let late fetches (badges, fonts, images) start.
   await aliasPage.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {});
   const n = checkOffline(ALIAS_BASE);

@@ -149,8 +149,16 @@ pub fn router_configured(
 ) -> Result<axum::Router, Box<dyn std::error::Error>> {
     let key = configured.signing_key().cloned();
     let mut app = app_configured(configured);
+    let prefix = std::env::var("PREFIX").ok().filter(|p| !p.is_empty());
+    if let Some(prefix) = &prefix {
+        app = app.prefix(prefix.clone());
+    }
     if let Some(jwks) = configured.jwks() {
         app = app.jwks(&jwks);
     }
-    Ok(app.build()?.with_state(AppState { key }))
+    let router = app.build().map_err(|e| match &prefix {
+        Some(_) => format!("PREFIX: {e}"),
+        None => e.to_string(),
+    })?;
+    Ok(router.with_state(AppState { key }))
 }

@@ -53,6 +53,7 @@ pub struct App<S = ()> {
     docs_path: Option<String>,
     docs: docs_ui::Options,
     jwks: Option<(String, Bytes)>,
+    prefix: Option<String>,
 }
 
 /// Where the OpenAPI document is served unless [`App::schema_path`] says otherwise.
@@ -92,6 +93,7 @@ where
             docs_path: Some(DEFAULT_DOCS_PATH.to_owned()),
             docs: docs_ui::Options::default(),
             jwks: None,
+            prefix: None,
         }
     }
 
@@ -127,6 +129,11 @@ where
             description: self.description.as_deref(),
         };
         let mut document = openapi::document(&info, self.table(), self.auth.as_ref());
+        if let Some(prefix) = &self.prefix
+            && let Some(object) = document.as_object_mut()
+        {
+            object.insert("servers".into(), serde_json::json!([{"url": prefix}]));
+        }
         if let Some((path, _)) = &self.jwks
             && let Some(paths) =
                 document.get_mut("paths").and_then(serde_json::Value::as_object_mut)
@@ -134,6 +141,16 @@ where
             paths.insert(path.clone(), jwks_operation());
         }
         document
+    }
+
+    /// Serves everything (routes, the document, the docs page, the JWKS)
+    /// under `prefix`, e.g. `/api/v1`, as a gateway would route it; the
+    /// OpenAPI document names it in `servers`. Behind a gateway that strips
+    /// the prefix itself, leave this unset and nothing changes: every URL the
+    /// docs page uses is relative.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
     }
 
     /// Serves `jwks` (a JWK Set, e.g. [`SigningKeys::jwks`](crate::jwt::SigningKeys::jwks))
@@ -197,6 +214,17 @@ where
     pub fn build(self) -> Result<Router<S>, BuildError> {
         check_table(self.table().collect(), self.auth.is_some())?;
         self.check_reserved_paths()?;
+        if let Some(prefix) = &self.prefix
+            && (!prefix.starts_with('/')
+                || prefix.len() < 2
+                || prefix.ends_with('/')
+                || prefix.contains(['{', '}', '?', '#', '*']))
+        {
+            return Err(BuildError::InvalidPath {
+                path: prefix.clone(),
+                reason: "is not a prefix: it must start with `/`, not end with one, and have no parameters",
+            });
+        }
         let document = self.schema_path.as_ref().map(|_| {
             Bytes::from(
                 serde_json::to_vec_pretty(&self.openapi()).expect("a JSON value always serializes"),
@@ -215,7 +243,16 @@ where
             })
     }
 
-    fn assemble(self, document: Option<Bytes>) -> Router<S> {
+    fn assemble(mut self, document: Option<Bytes>) -> Router<S> {
+        match self.prefix.take() {
+            None => self.assemble_unprefixed(document),
+            Some(prefix) => Router::new()
+                .nest(&prefix, self.assemble_unprefixed(document))
+                .fallback(crate::http::not_found),
+        }
+    }
+
+    fn assemble_unprefixed(self, document: Option<Bytes>) -> Router<S> {
         let mut router = Router::new();
         if let (Some(schema_path), Some(document)) = (&self.schema_path, document) {
             router = router.route(

@@ -73,3 +73,31 @@ async fn nested_under_a_prefix_the_page_and_its_document_resolve() {
         assert_eq!(fetch(&nested, &format!("/api/v1/docs/{asset}")).await.0, StatusCode::OK);
     }
 }
+
+#[tokio::test]
+async fn app_prefix_serves_everything_under_it_and_documents_it() {
+    let router: Router = App::new("Prefixed", "1.0.0")
+        .auth(auth(verifier()).build().unwrap())
+        .routes(warden::routes![public])
+        .prefix("/api/v1")
+        .build()
+        .unwrap();
+    assert_eq!(fetch(&router, "/api/v1/public/").await.0, StatusCode::OK);
+    let (status, _, body) = fetch(&router, "/public/").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains(r#""status_code":404"#), "{body}");
+    let (status, _, document) = fetch(&router, "/api/v1/schema/").await;
+    assert_eq!(status, StatusCode::OK);
+    let document: serde_json::Value = serde_json::from_str(&document).unwrap();
+    assert_eq!(document["servers"], serde_json::json!([{"url": "/api/v1"}]));
+    assert_eq!(fetch(&router, "/api/v1/docs/").await.0, StatusCode::OK);
+    assert_eq!(fetch(&router, "/api/v1/docs/warden-docs.js").await.0, StatusCode::OK);
+    for bad in ["api", "/api/", "/", "/api/{v}"] {
+        let err = App::<()>::new("T", "1")
+            .routes(warden::routes![public])
+            .prefix(bad)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("is not a prefix"), "{bad}: {err}");
+    }
+}
