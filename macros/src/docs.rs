@@ -87,6 +87,7 @@ mod tests {
         Docs::from_syn(&attrs)
     }
 
+    #[allow(clippy::unnecessary_wraps)] // reads as the expected `Option` in assertions
     fn some(s: &str) -> Option<String> {
         Some(s.to_owned())
     }

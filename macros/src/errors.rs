@@ -54,9 +54,10 @@ impl Errors {
 
 impl Drop for Errors {
     fn drop(&mut self) {
-        if !self.finished && !std::thread::panicking() {
-            panic!("warden-macros bug: `Errors` dropped without calling `finish`");
-        }
+        assert!(
+            self.finished || std::thread::panicking(),
+            "warden-macros bug: `Errors` dropped without calling `finish`"
+        );
     }
 }
 

@@ -188,6 +188,36 @@
 //! declared policy. [`table_json`] exports the table for review.
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// clippy::pedantic is on; the lints below are off, each for a reason:
+#![warn(clippy::pedantic)]
+#![allow(
+    // Builders and accessors would all carry it; rustc's unused-result
+    // warnings already cover the values that matter.
+    clippy::must_use_candidate,
+    clippy::return_self_not_must_use,
+    // Error types are enums whose variants are documented where they are
+    // defined; repeating them under `# Errors` on every fn adds nothing.
+    clippy::missing_errors_doc,
+    // The remaining panics are `expect`s on invariants (an HMAC accepts any
+    // key length, a JSON map always serializes), not caller mistakes.
+    clippy::missing_panics_doc,
+    // Prose names protocols and headers (OpenAPI, JWKS, HS256) without
+    // backticks on purpose.
+    clippy::doc_markdown,
+    // `Duration::from_secs(300)` reads as the article's constant.
+    clippy::duration_suboptimal_units,
+    // Debug impls leave secrets and keys out on purpose (redaction).
+    clippy::missing_fields_in_debug,
+    // `match` on two arms reads better than `if let .. else` where both
+    // arms do work.
+    clippy::single_match_else,
+    // Names such as `alg`/`algs`, `key`/`keys` are the domain's words.
+    clippy::similar_names,
+    clippy::many_single_char_names,
+    // Long match-heavy functions (the verifier, the OpenAPI operation) read
+    // top to bottom; splitting them would scatter one rule set.
+    clippy::too_many_lines,
+)]
 
 #[doc(hidden)]
 pub mod __private;

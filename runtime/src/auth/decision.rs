@@ -253,7 +253,7 @@ impl Authenticator {
         let token = crate::session::TokenRef {
             jti: claims.get("jti").and_then(Value::as_str),
             sub: claims.get("sub").and_then(Value::as_str),
-            iat: claims.get("iat").and_then(Value::as_f64).map(|i| i as u64),
+            iat: claims.get("iat").and_then(Value::as_u64),
             family: claims.get("fam").and_then(Value::as_str),
         };
         let answer =

@@ -282,7 +282,7 @@ impl AuthConfig {
         }
         let secret_var = if self.secret_hex.is_some() { "JWT_SECRET_HEX" } else { "JWT_SECRET" };
         let algorithms = match &self.algorithms {
-            Some(names) => Some(self.allow_list(
+            Some(names) => Some(Self::allow_list(
                 names,
                 hmac.is_some(),
                 private.is_some() || remote.is_some(),
@@ -362,7 +362,6 @@ impl AuthConfig {
 
     /// `JWT_ALGORITHMS`, checked against the key sources configured.
     fn allow_list(
-        &self,
         names: &[String],
         has_hmac: bool,
         has_asymmetric: bool,

@@ -130,7 +130,7 @@ fn relative(dir: &str, target: &str) -> String {
 fn page(title: &str) -> String {
     let title = html_escape(title);
     format!(
-        r##"<!DOCTYPE html>
+        r#"<!DOCTYPE html>
 <html lang="en">
 <head>
   <meta charset="utf-8">
@@ -144,7 +144,7 @@ fn page(title: &str) -> String {
   <script src="./{INIT}"></script>
 </body>
 </html>
-"##
+"#
     )
 }
 

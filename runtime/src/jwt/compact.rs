@@ -76,9 +76,8 @@ fn decode_object(
     let bytes = B64_LENIENT_PAD.decode(segment).map_err(|_| not_base64)?;
     match serde_json::from_slice::<StrictValue>(&bytes) {
         Ok(StrictValue(Value::Object(map))) => Ok(map),
-        Ok(_) => Err(not_object.into()),
         Err(e) if e.to_string().starts_with(DUPLICATE_MEMBER) => Err(JwtError::DuplicateMember),
-        Err(_) => Err(not_object.into()),
+        Ok(_) | Err(_) => Err(not_object.into()),
     }
 }
 
