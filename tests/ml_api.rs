@@ -408,3 +408,18 @@ async fn two_replicas_share_one_redis_and_one_database() {
     }
     assert_eq!(sign_in(&b.router, "alice", PASSWORD).await.0, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[test]
+fn the_document_says_101_for_the_websocket_route() {
+    let configured =
+        AuthConfig::from_vars(|name| (name == "JWT_SECRET_HEX").then(|| "7e".repeat(32)))
+            .unwrap()
+            .build()
+            .unwrap();
+    let document = app::app(configured.authenticator().clone()).openapi();
+    let responses = &document["paths"]["/models/iris/stream/"]["get"]["responses"];
+    assert!(responses.get("101").is_some(), "{responses}");
+    assert!(responses.get("200").is_none(), "{responses}");
+    let predict = &document["paths"]["/models/iris/predict/"]["post"]["responses"];
+    assert!(predict.get("200").is_some(), "{predict}");
+}

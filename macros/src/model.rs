@@ -187,6 +187,15 @@ impl Route {
         };
         let path_params = argument("Path");
         let query_params = argument("Query");
+        // A WebSocket handshake answers 101 (the macro sees syntax: any
+        // argument type named `WebSocketUpgrade`).
+        let upgrades = handler.sig.inputs.iter().any(|input| match input {
+            FnArg::Typed(arg) => matches!(
+                peel(&arg.ty),
+                Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "WebSocketUpgrade")
+            ),
+            FnArg::Receiver(_) => false,
+        });
         let cfgs = handler.attrs.into_iter().filter(|a| a.path().is_ident("cfg")).collect();
         let route = Route {
             item,
@@ -205,7 +214,7 @@ impl Route {
             response_body,
             path_params,
             query_params,
-            status: fields.status.unwrap_or(200),
+            status: fields.status.unwrap_or(if upgrades { 101 } else { 200 }),
             responses: fields.responses,
             checked_handler: not_async.is_none(),
         };
@@ -449,10 +458,10 @@ fn status_code(lit: &LitInt) -> Result<u16, String> {
 /// `status = ...`: the success answer, 2xx or 3xx; no body with 204/304.
 fn check_status(lit: &LitInt, has_body: bool) -> Result<u16, String> {
     let code = status_code(lit)?;
-    if !(200..=399).contains(&code) {
+    if code != 101 && !(200..=399).contains(&code) {
         return Err(format!(
             "`status = {code}` is not a success status\n\
-             help: `status` is the answer when the handler succeeds (200 to 399); \
+             help: `status` is the answer when the handler succeeds (200 to 399, or 101); \
              document error answers with `responses({code} = \"...\")`"
         ));
     }
