@@ -68,7 +68,7 @@ done
 echo "ok docs headers"
 
 # One log line per request, denials with their reason, never a token.
-grep -q 'jwt_api::http.*path="/private/info/".*status=401' "$log" || fail "no request log line"
+grep -q 'warden_examples::http.*path="/private/info/".*status=401' "$log" || fail "no request log line"
 grep -q 'warden::auth.*reason=invalid: malformed' "$log" || fail "no denial reason in the log"
 grep -q 'warden::auth.*reason=forbidden: lacks \["my-permission-name"\]' "$log" || fail "no forbidden reason"
 grep -qF "${token##*.}" "$log" && fail "a token signature is in the log"

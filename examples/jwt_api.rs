@@ -15,12 +15,7 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Instant;
 
-use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::Response;
-use tracing_subscriber::EnvFilter;
 use warden::config::AuthConfig;
 use warden_examples::jwt_api;
 
@@ -51,7 +46,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         return Ok(());
     }
 
-    init_logging()?;
+    warden_examples::telemetry::init_logging()?;
     let configured = AuthConfig::from_env()?.with_demo_fallback().build_remote().await?;
     if configured.is_demo_key() {
         eprintln!(
@@ -66,7 +61,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
-    let router = jwt_api::router_configured(&configured)?.layer(axum::middleware::from_fn(log));
+    let router = jwt_api::router_configured(&configured)?
+        .layer(axum::middleware::from_fn(warden_examples::telemetry::log_request));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!(
         "{} {} listening on http://{}",
@@ -76,36 +72,4 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     );
     warden::serve_listener(listener, router).await?;
     Ok(())
-}
-
-/// `RUST_LOG` (default `info`): one line per request, and Warden's denial
-/// events with their reason. Never a token.
-fn init_logging() -> Result<(), Box<dyn std::error::Error>> {
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(spec) => EnvFilter::try_new(&spec).map_err(|e| format!("RUST_LOG: {e}"))?,
-        Err(_) => EnvFilter::new("info"),
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    Ok(())
-}
-
-/// One line per request: method, path (without the query, which may carry
-/// secrets), status and latency.
-async fn log(request: Request, next: Next) -> Response {
-    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
-    let start = Instant::now();
-    let response = next.run(request).await;
-    tracing::info!(
-        target: "jwt_api::http",
-        %method,
-        path,
-        status = response.status().as_u16(),
-        micros = start.elapsed().as_micros() as u64,
-        "request"
-    );
-    response
 }

@@ -18,12 +18,7 @@ use std::io::Read as _;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Instant;
 
-use axum::extract::Request;
-use axum::middleware::Next;
-use axum::response::Response;
-use tracing_subscriber::EnvFilter;
 use warden::config::AuthConfig;
 use warden::jwt::HmacSecret;
 use warden::session::{MemoryStore, SessionConfig, SessionStore};
@@ -54,7 +49,7 @@ async fn run() -> Result<(), Error> {
         }
         None => {}
     }
-    init_logging()?;
+    warden_examples::telemetry::init_logging()?;
     let addr: SocketAddr = match std::env::var("ADDR") {
         Ok(addr) => {
             addr.parse().map_err(|_| format!("ADDR: `{addr}` is not an IP:port address"))?
@@ -80,7 +75,8 @@ async fn run() -> Result<(), Error> {
         ..SessionConfig::default()
     };
     let setup = app::setup(SetupParts { users, configured, store, limit, session_config }).await?;
-    let router = setup.router.layer(axum::middleware::from_fn(log));
+    let router =
+        setup.router.layer(axum::middleware::from_fn(warden_examples::telemetry::log_request));
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("{} {} listening on http://{}", app::TITLE, app::VERSION, listener.local_addr()?);
     warden::Server::new().serve_listener(listener, router).await?;
@@ -156,33 +152,4 @@ async fn add_user(args: &[String]) -> Result<(), Error> {
     let user = users.create_user(name, password, role).await?;
     println!("created {} ({})", user.username, user.role.as_str());
     Ok(())
-}
-
-fn init_logging() -> Result<(), Error> {
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(spec) => EnvFilter::try_new(&spec).map_err(|e| format!("RUST_LOG: {e}"))?,
-        Err(_) => EnvFilter::new("info"),
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
-    Ok(())
-}
-
-/// One line per request: method, path (no query), status, latency.
-async fn log(request: Request, next: Next) -> Response {
-    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
-    let start = Instant::now();
-    let response = next.run(request).await;
-    tracing::info!(
-        target: "ml_api::http",
-        %method,
-        path,
-        status = response.status().as_u16(),
-        micros = start.elapsed().as_micros() as u64,
-        "request"
-    );
-    response
 }

@@ -3,3 +3,4 @@
 
 pub mod jwt_api;
 pub mod ml_api;
+pub mod telemetry;

@@ -1,0 +1,40 @@
+//! What both example binaries log: `RUST_LOG` (default `info`), one line per
+//! request, Warden's denial events. Never a token.
+
+use std::time::Instant;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing_subscriber::EnvFilter;
+
+/// Installs the subscriber; a bad `RUST_LOG` is an error naming it.
+pub fn init_logging() -> Result<(), String> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) => EnvFilter::try_new(&spec).map_err(|e| format!("RUST_LOG: {e}"))?,
+        Err(_) => EnvFilter::new("info"),
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    Ok(())
+}
+
+/// One line per request (target `warden_examples::http`): method, path
+/// (without the query, which may carry secrets), status and latency.
+pub async fn log_request(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let start = Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        target: "warden_examples::http",
+        %method,
+        path,
+        status = response.status().as_u16(),
+        micros = u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "request"
+    );
+    response
+}
