@@ -184,8 +184,9 @@ impl std::fmt::Debug for RefreshBody {
 pub async fn refresh(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Json(body): Json<RefreshBody>,
+    body: Option<Json<RefreshBody>>,
 ) -> Result<(Delivery, Json<TokenPair>), HttpError> {
+    let body = body.map(|Json(body)| body).unwrap_or_default();
     let token = state
         .sessions
         .refresh_token(&headers, body.refresh_token.as_deref())

@@ -1,7 +1,7 @@
 //! `Json<T>`: axum's JSON extractor and response with errors in the envelope.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, OptionalFromRequest, Request};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
@@ -43,6 +43,27 @@ where
             HttpError::invalid_body(None, "trailing characters after the JSON value".to_owned())
         })?;
         Ok(Json(value))
+    }
+}
+
+/// `Option<Json<T>>`: `None` for a request without a body (no
+/// `Content-Type`, no or zero `Content-Length`), e.g. a refresh that carries
+/// its token in a cookie; any body is read as `Json<T>` would.
+impl<T, S> OptionalFromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = HttpError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Option<Self>, HttpError> {
+        let headers = req.headers();
+        let empty = !headers.contains_key(header::CONTENT_TYPE)
+            && headers.get(header::CONTENT_LENGTH).is_none_or(|len| len.as_bytes() == b"0");
+        if empty {
+            return Ok(None);
+        }
+        <Json<T> as FromRequest<S>>::from_request(req, state).await.map(Some)
     }
 }
 
