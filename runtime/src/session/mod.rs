@@ -158,12 +158,13 @@ pub enum SessionError {
 }
 
 impl SessionError {
-    /// The envelope answer: 401 (with `invalid_token`), 403, or 503.
+    /// The envelope answer: 400 without a refresh token, 401 (with
+    /// `invalid_token`) for a bad one, 403, or 503.
     pub fn into_http(self) -> HttpError {
         use axum::http::StatusCode;
         match self {
-            SessionError::Missing => HttpError::new(StatusCode::UNAUTHORIZED, "Unauthorized")
-                .www_authenticate(HeaderValue::from_static("Bearer")),
+            // RFC 6749 §5.2: a missing parameter is `invalid_request`.
+            SessionError::Missing => HttpError::new(StatusCode::BAD_REQUEST, "No refresh token"),
             SessionError::Invalid(e) => {
                 HttpError::token(StatusCode::UNAUTHORIZED, e.kind().flama_name(), e.description())
                     .www_authenticate(HeaderValue::from_static(r#"Bearer error="invalid_token""#))
