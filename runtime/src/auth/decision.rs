@@ -250,12 +250,7 @@ impl Authenticator {
     async fn not_revoked(&self, jwt: Arc<Jwt>) -> Result<Arc<Jwt>, AuthError> {
         let Some(revocation) = &self.config.auth.revocation else { return Ok(jwt) };
         let claims = jwt.payload();
-        let token = crate::session::TokenRef {
-            jti: claims.get("jti").and_then(Value::as_str),
-            sub: claims.get("sub").and_then(Value::as_str),
-            iat: claims.get("iat").and_then(Value::as_u64),
-            family: claims.get("fam").and_then(Value::as_str),
-        };
+        let token = crate::session::TokenRef::from_claims(claims);
         let answer =
             tokio::time::timeout(revocation.timeout, revocation.store.is_revoked(token)).await;
         match answer {

@@ -384,12 +384,7 @@ impl Sessions {
         };
         // "Log out everywhere" covers refresh tokens too: the subject's
         // cutoff (and a revoked family) is checked before any rotation.
-        let token = TokenRef {
-            jti: None,
-            sub: Some(sub),
-            iat: claims.get("iat").and_then(Value::as_u64),
-            family: Some(family),
-        };
+        let token = TokenRef { jti: None, ..TokenRef::from_claims(claims) };
         if self.call(self.inner.store.is_revoked(token)).await? {
             return Err(SessionError::Invalid(JwtError::Revoked));
         }

@@ -29,6 +29,20 @@ pub struct TokenRef<'a> {
     pub family: Option<&'a str>,
 }
 
+impl<'a> TokenRef<'a> {
+    /// What a verified token's claims say: `jti`, `sub`, `iat` (whole
+    /// seconds) and `fam`.
+    pub fn from_claims(claims: &'a serde_json::Map<String, serde_json::Value>) -> Self {
+        let text = |name| claims.get(name).and_then(serde_json::Value::as_str);
+        TokenRef {
+            jti: text("jti"),
+            sub: text("sub"),
+            iat: claims.get("iat").and_then(serde_json::Value::as_u64),
+            family: text("fam"),
+        }
+    }
+}
+
 /// A refresh token of a family, as the store keeps it: enough to mint it
 /// again (same `jti`, `iat`, `exp`) for a retry within the grace window.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -119,6 +133,11 @@ pub(crate) struct Family {
 }
 
 impl Family {
+    /// A family started at `now` with its first token.
+    pub(crate) fn new(first: Issued, now: u64) -> Self {
+        Family { current: first, previous: None, created: now, last_used: now, revoked: false }
+    }
+
     /// Judges `jti` against the family and applies the outcome.
     pub(crate) fn rotate(&mut self, jti: &str, next: Issued, rules: FamilyRules) -> Rotation {
         if self.revoked
@@ -261,14 +280,9 @@ impl SessionStore for MemoryStore {
         let result =
             MemoryStore::make_room(&mut memory.families, self.capacity, rules.now, |(_, u)| *u)
                 .map(|()| {
-                    let state = Family {
-                        current: first,
-                        previous: None,
-                        created: rules.now,
-                        last_used: rules.now,
-                        revoked: false,
-                    };
-                    memory.families.insert(family.to_owned(), (state, until));
+                    memory
+                        .families
+                        .insert(family.to_owned(), (Family::new(first, rules.now), until));
                 });
         Box::pin(std::future::ready(result))
     }
@@ -311,13 +325,7 @@ mod tests {
 
     #[test]
     fn rotation_grace_applies_to_the_previous_token_only() {
-        let mut family = Family {
-            current: issued("a"),
-            previous: None,
-            created: 0,
-            last_used: 0,
-            revoked: false,
-        };
+        let mut family = Family::new(issued("a"), 0);
         assert_eq!(family.rotate("a", issued("b"), rules(10)), Rotation::Rotated);
         assert_eq!(family.rotate("b", issued("c"), rules(20)), Rotation::Rotated);
         // `b` is the previous token, within 5 s of its rotation: a retry.
@@ -329,13 +337,7 @@ mod tests {
 
     #[test]
     fn previous_token_after_the_grace_window_revokes_the_family() {
-        let mut family = Family {
-            current: issued("a"),
-            previous: None,
-            created: 0,
-            last_used: 0,
-            revoked: false,
-        };
+        let mut family = Family::new(issued("a"), 0);
         assert_eq!(family.rotate("a", issued("b"), rules(10)), Rotation::Rotated);
         assert_eq!(family.rotate("a", issued("z"), rules(16)), Rotation::Reused);
         assert_eq!(family.rotate("b", issued("c"), rules(17)), Rotation::Refused);
@@ -343,13 +345,7 @@ mod tests {
 
     #[test]
     fn idle_and_absolute_lifetimes() {
-        let fresh = || Family {
-            current: issued("a"),
-            previous: None,
-            created: 0,
-            last_used: 0,
-            revoked: false,
-        };
+        let fresh = || Family::new(issued("a"), 0);
         let idle = FamilyRules { now: 50, grace: 5, idle: 40, absolute: 1_000 };
         assert_eq!(fresh().rotate("a", issued("b"), idle), Rotation::Refused);
         let old = FamilyRules { now: 1_000, grace: 5, idle: 10_000, absolute: 1_000 };

@@ -155,13 +155,7 @@ impl SessionWatch {
                 continue;
             };
             tokio::time::sleep(self.poll.min(until_exp)).await;
-            let token = TokenRef {
-                jti: payload.get("jti").and_then(Value::as_str),
-                sub: payload.get("sub").and_then(Value::as_str),
-                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-                iat: payload.get("iat").and_then(Value::as_f64).map(|i| i as u64),
-                family: payload.get("fam").and_then(Value::as_str),
-            };
+            let token = TokenRef::from_claims(payload);
             match tokio::time::timeout(self.poll, store.is_revoked(token)).await {
                 Ok(Ok(true)) => return Ended::Revoked,
                 Ok(Ok(false)) => {}
