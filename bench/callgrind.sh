@@ -18,7 +18,7 @@ ir() { # variant -> "total sha" instructions per request
     echo "$total $sha" | awk -v n="$n" '{ printf "%d %d", $1 / n, ($1 - $2) / n }'
 }
 printf '%-18s %12s %12s\n' variant 'Ir/request' 'no-sha'
-for v in warden-200 baseline-200 warden-401 baseline-401 warden-403 baseline-403 \
+for v in warden-public baseline-public warden-200 baseline-200 warden-cookie warden-401 baseline-401 warden-403 baseline-403 \
     scale-10 scale-100 scale-1000; do
     set -- $(ir "$v")
     printf '%-18s %12s %12s\n' "$v" "$1" "$2"
@@ -33,6 +33,11 @@ for c in 200 401 403; do
     eval "a=\$ir_warden_$c; b=\$ir_baseline_$c"
     set -- $(ratio "$a" "$b")
     printf '%-34s %7s %7s\n' "$c warden/baseline" "$1" "$2"
+done
+for side in warden baseline; do
+    eval "a=\$ir_${side}_200; b=\$ir_${side}_public"
+    set -- $(ratio "$a" "$b")
+    printf '%-34s %7s %7s\n' "$side protected/public" "$1" "$2"
 done
 for s in 100 1000; do
     eval "a=\$ir_scale_$s"

@@ -5,6 +5,8 @@
 //! Shared by `benches/auth.rs` (criterion, wall time) and
 //! `src/bin/count.rs` (run under callgrind, instruction counts).
 
+pub mod cases;
+
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 

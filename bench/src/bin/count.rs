@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Only `run` (the request loop) is counted, not building apps and requests.
-//! Variants: `{warden,baseline}-{200,401,403}`, `scale-{10,100,1000}`.
+//! Variants: `{warden,baseline}-{public,200,401,403}`, `warden-cookie`,
+//! `scale-{10,100,1000}`.
 //!
 //! `warden-bench-count paired [ROUNDS]` times batches of Warden and baseline
 //! requests alternately, a few milliseconds apart, and prints the median of
@@ -21,13 +22,10 @@ use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use tokio::runtime::Runtime;
 use tower::ServiceExt;
-use warden_bench::{
-    PERMISSION, PRIVATE_PATH, baseline_router, bearer, request, scale, scale_path, token,
-    warden_router, warden_scaled,
-};
+use warden_bench::cases::{Case, case};
 
 /// The measured loop: `requests` in, each answered with `expected`.
 #[inline(never)]
@@ -39,55 +37,12 @@ fn run(rt: &Runtime, router: &Router, requests: Vec<Request>, expected: StatusCo
     }
 }
 
-/// One side of a comparison: an app, the path to call, the token, the answer.
-struct Case {
-    router: Router,
-    path: String,
-    auth: Option<HeaderValue>,
-    expected: StatusCode,
-}
-
-impl Case {
-    fn new(router: Router, path: &str, auth: Option<&HeaderValue>, expected: StatusCode) -> Self {
-        Case { router, path: path.to_owned(), auth: auth.cloned(), expected }
-    }
-
-    fn requests(&self, n: usize) -> Vec<Request> {
-        (0..n).map(|_| request(&self.path, self.auth.as_ref())).collect()
-    }
-
-    /// Wall time of `n` requests, requests built beforehand.
-    fn time(&self, rt: &Runtime, n: usize) -> Duration {
-        let requests = self.requests(n);
-        let start = Instant::now();
-        run(rt, &self.router, requests, self.expected);
-        start.elapsed()
-    }
-}
-
-fn case(variant: &str) -> Case {
-    let granted = bearer(&token(&[PERMISSION]));
-    let lacking = bearer(&token(&["other-permission"]));
-    let (ok, unauthorized, forbidden) =
-        (StatusCode::OK, StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN);
-    match variant {
-        "warden-200" => Case::new(warden_router(), PRIVATE_PATH, Some(&granted), ok),
-        "warden-401" => Case::new(warden_router(), PRIVATE_PATH, None, unauthorized),
-        "warden-403" => Case::new(warden_router(), PRIVATE_PATH, Some(&lacking), forbidden),
-        "baseline-200" => Case::new(baseline_router(), PRIVATE_PATH, Some(&granted), ok),
-        "baseline-401" => Case::new(baseline_router(), PRIVATE_PATH, None, unauthorized),
-        "baseline-403" => Case::new(baseline_router(), PRIVATE_PATH, Some(&lacking), forbidden),
-        "scale-10" => {
-            Case::new(warden_scaled(scale::routes_10()), &scale_path(10), Some(&granted), ok)
-        }
-        "scale-100" => {
-            Case::new(warden_scaled(scale::routes_100()), &scale_path(100), Some(&granted), ok)
-        }
-        "scale-1000" => {
-            Case::new(warden_scaled(scale::routes_1000()), &scale_path(1000), Some(&granted), ok)
-        }
-        other => panic!("unknown variant {other}"),
-    }
+/// Wall time of `n` requests, requests built beforehand.
+fn time(case: &Case, rt: &Runtime, n: usize) -> Duration {
+    let requests = case.requests(n);
+    let start = Instant::now();
+    run(rt, &case.router, requests, case.expected);
+    start.elapsed()
 }
 
 /// Median, first and last quartile of `a / b` over `rounds` alternating
@@ -96,11 +51,11 @@ fn paired(rt: &Runtime, a: &Case, b: &Case, rounds: usize, batch: usize) -> [f64
     let mut ratios: Vec<f64> = (0..rounds)
         .map(|round| {
             let (ta, tb) = if round % 2 == 0 {
-                let ta = a.time(rt, batch);
-                (ta, b.time(rt, batch))
+                let ta = time(a, rt, batch);
+                (ta, time(b, rt, batch))
             } else {
-                let tb = b.time(rt, batch);
-                (a.time(rt, batch), tb)
+                let tb = time(b, rt, batch);
+                (time(a, rt, batch), tb)
             };
             ta.as_secs_f64() / tb.as_secs_f64()
         })

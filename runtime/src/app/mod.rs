@@ -11,7 +11,6 @@ use axum::routing::get;
 use crate::auth::Authenticator;
 use crate::auth::layer::AuthLayer;
 use crate::docs::{openapi, ui as docs_ui};
-use crate::http::rejection::EnvelopeLayer;
 use crate::table::{Endpoint, Route, Routes};
 
 mod check;
@@ -284,11 +283,14 @@ where
             );
         }
         for (route, endpoint) in self.routes {
-            let mut method_router = endpoint(route.method().filter()).layer(EnvelopeLayer);
-            if !route.policy().is_public() {
-                let auth = self.auth.clone().expect("checked by check_table");
-                method_router = method_router.route_layer(AuthLayer::new(auth, route));
-            }
+            // One layer per route, public or not (see `auth/layer.rs`);
+            // 405 answers come from the router's method-not-allowed fallback.
+            let layer = if route.policy().is_public() {
+                AuthLayer::public()
+            } else {
+                AuthLayer::new(self.auth.clone().expect("checked by check_table"), route)
+            };
+            let method_router = endpoint(route.method().filter()).route_layer(layer);
             router = router.route(route.path(), method_router);
         }
         router

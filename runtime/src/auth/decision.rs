@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde_json::Value;
 
+use super::grants::Grants;
 use super::source::{Credential, credential};
 use super::{Authenticator, Claims, PermissionSource};
 use crate::http::HttpError;
@@ -97,6 +98,9 @@ pub(crate) struct Guard {
     auth: Authenticator,
     route: &'static Route,
     forbidden: HeaderValue,
+    /// The permission check read from the claims' JSON (none for a custom
+    /// layout: the `Map` check then).
+    grants: Option<Grants>,
 }
 
 impl Guard {
@@ -113,13 +117,14 @@ impl Guard {
                 .unwrap_or_else(|_| {
                     HeaderValue::from_static(r#"Bearer error="insufficient_scope""#)
                 });
-        Guard { auth, route, forbidden }
+        let grants = Grants::new(&auth.config.auth.permissions, policy);
+        Guard { auth, route, forbidden, grants }
     }
 
     /// The verified claims, the answer to send (the denial logged), or,
     /// when a stage must wait (a key to fetch), a future deciding later.
     pub(crate) fn check(self: &Arc<Self>, method: &Method, headers: &HeaderMap) -> Check {
-        match self.auth.authorize_step(method, headers, self.route.policy()) {
+        match self.auth.authorize_step(method, headers, self.route.policy(), self.grants.as_ref()) {
             Ok(claims) => Check::Allowed(claims),
             Err(Step::Anonymous) => Check::Anonymous,
             Err(Step::Deny(error)) => {
@@ -150,10 +155,13 @@ impl Guard {
     /// The policy on a verified, unrevoked token; a denial logged and
     /// answered.
     fn finish(&self, verified: Result<Arc<Jwt>, AuthError>) -> Result<Claims, HttpError> {
-        verified.and_then(|jwt| self.auth.permit(jwt, self.route.policy())).map_err(|error| {
-            self.deny(&error);
-            error.into_http_with_scope(Some(&self.forbidden))
-        })
+        let policy = self.route.policy();
+        verified.and_then(|jwt| self.auth.permit(jwt, policy, self.grants.as_ref())).map_err(
+            |error| {
+                self.deny(&error);
+                error.into_http_with_scope(Some(&self.forbidden))
+            },
+        )
     }
 
     /// The session store, for a WebSocket handler's [`SessionWatch`].
@@ -206,7 +214,7 @@ impl Authenticator {
         headers: &HeaderMap,
         policy: &Policy,
     ) -> Result<Claims, AuthError> {
-        self.authorize_step(method, headers, policy).map_err(|step| match step {
+        self.authorize_step(method, headers, policy, None).map_err(|step| match step {
             Step::Deny(error) => error,
             Step::Refresh(_) => AuthError::InvalidToken(JwtError::UnknownKey),
             Step::Revocation(_) => AuthError::StoreUnavailable,
@@ -219,6 +227,7 @@ impl Authenticator {
         method: &Method,
         headers: &HeaderMap,
         policy: &Policy,
+        grants: Option<&Grants>,
     ) -> Result<Claims, Step> {
         let config = &self.config;
         let credential = credential(&config.sources, headers)?;
@@ -237,7 +246,7 @@ impl Authenticator {
         let verifier = &config.auth.verifier;
         match verifier.verify_at(token, unix_now()) {
             Ok(jwt) if config.auth.revocation.is_some() => Err(Step::Revocation(jwt)),
-            Ok(jwt) => Ok(self.permit(jwt, policy)?),
+            Ok(jwt) => Ok(self.permit(jwt, policy, grants)?),
             Err(JwtError::UnknownKey) if verifier.can_refresh() => {
                 Err(Step::Refresh(token.to_owned()))
             }
@@ -269,10 +278,19 @@ impl Authenticator {
         }
     }
 
-    /// The policy's permission check on a verified token.
-    fn permit(&self, jwt: Arc<Jwt>, policy: &Policy) -> Result<Claims, AuthError> {
+    /// The policy's permission check on a verified token: from the claims'
+    /// JSON when `grants` can read it, else on the claims `Map`.
+    fn permit(
+        &self,
+        jwt: Arc<Jwt>,
+        policy: &Policy,
+        grants: Option<&Grants>,
+    ) -> Result<Claims, AuthError> {
         let source = &self.config.auth.permissions;
-        if !policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)) {
+        let scanned = grants.zip(jwt.claims_json()).and_then(|(g, json)| g.check(json, policy));
+        let granted =
+            scanned.unwrap_or_else(|| policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)));
+        if !granted {
             return Err(AuthError::Forbidden(jwt));
         }
         Ok(Claims(jwt))

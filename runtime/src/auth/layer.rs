@@ -1,6 +1,11 @@
-//! The enforcement layer: one per protected route, with the route baked in,
-//! so a request does no table lookup and its cost does not grow with the
-//! number of routes. It runs before any of the handler's extractors.
+//! The one layer of every route: enforcement (on a protected route, with the
+//! route baked in, so a request does no table lookup and its cost does not
+//! grow with the number of routes; it runs before any of the handler's
+//! extractors) around the envelope of the handler's own rejections.
+//!
+//! Public and protected routes thus go through the same number of axum
+//! `Route` boxes: a second layer would cost every protected request another
+//! boxed service clone and boxed future.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -15,33 +20,41 @@ use tower::{Layer, Service};
 use super::decision::{Check, Guard};
 use super::{Authenticator, Claims};
 use crate::http::HttpError;
+use crate::http::rejection::{EnvelopeLayer, EnvelopeService};
 use crate::table::Route;
 use crate::ws::WatchStore;
 
-/// Layer enforcing one route's policy.
+/// Layer enforcing one route's policy (none on a public route), around the
+/// envelope.
 #[derive(Clone, Debug)]
 pub(crate) struct AuthLayer {
-    guard: Arc<Guard>,
+    guard: Option<Arc<Guard>>,
 }
 
 impl AuthLayer {
+    /// A protected route's layer.
     pub(crate) fn new(auth: Authenticator, route: &'static Route) -> Self {
-        AuthLayer { guard: Arc::new(Guard::new(auth, route)) }
+        AuthLayer { guard: Some(Arc::new(Guard::new(auth, route))) }
+    }
+
+    /// A public route's layer: the envelope only.
+    pub(crate) fn public() -> Self {
+        AuthLayer { guard: None }
     }
 }
 
 impl<S> Layer<S> for AuthLayer {
-    type Service = AuthService<S>;
+    type Service = AuthService<EnvelopeService<S>>;
 
-    fn layer(&self, inner: S) -> AuthService<S> {
-        AuthService { inner, guard: self.guard.clone() }
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthService { inner: EnvelopeLayer.layer(inner), guard: self.guard.clone() }
     }
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct AuthService<S> {
     inner: S,
-    guard: Arc<Guard>,
+    guard: Option<Arc<Guard>>,
 }
 
 impl<S> Service<Request> for AuthService<S>
@@ -57,7 +70,10 @@ where
     }
 
     fn call(&mut self, mut req: Request) -> Self::Future {
-        match self.guard.check(req.method(), req.headers()) {
+        let Some(guard) = &self.guard else {
+            return AuthFuture::Inner { future: self.inner.call(req) };
+        };
+        match guard.check(req.method(), req.headers()) {
             Check::Allowed(claims) => {
                 req.extensions_mut().insert(claims);
                 AuthFuture::Inner { future: self.inner.call(req) }
@@ -69,7 +85,7 @@ where
                 // clone stays here for the next request.
                 let clone = self.inner.clone();
                 let inner = std::mem::replace(&mut self.inner, clone);
-                let watch_store = self.guard.watch_store();
+                let watch_store = guard.watch_store();
                 AuthFuture::Waiting { check, pending: Some((inner, req)), watch_store }
             }
         }

@@ -14,6 +14,7 @@ use crate::jwt::{ConfigError, Verifier};
 mod claims;
 mod csrf;
 mod decision;
+mod grants;
 pub(crate) mod layer;
 mod source;
 

@@ -4,6 +4,10 @@
 //! signs that padded text, while common JWT crates accept unpadded segments
 //! only. Here each segment may be padded or not, and the signature is always
 //! checked over the exact `header.payload` bytes received.
+//!
+//! Verification reads the header and claims in one borrowing pass
+//! (`scan.rs`); the `Map`s of [`Jwt`](super::Jwt) are parsed here, only
+//! when asked for.
 
 use std::fmt;
 
@@ -13,7 +17,9 @@ use base64::engine::DecodePaddingMode;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
+use smallvec::SmallVec;
 
+use super::scan::{DUPLICATE_MEMBER, Header, Text};
 use super::{Algorithm, JwtError, Malformed};
 
 /// Accepts base64url with or without `=` padding (RFC 7515 says without;
@@ -23,43 +29,68 @@ const B64_LENIENT_PAD: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// A token split into its segments, the header decoded.
-pub(crate) struct Compact<'t> {
-    pub(crate) header: Map<String, Value>,
-    pub(crate) algorithm: Algorithm,
-    /// `header.payload`, exactly as received.
+/// A token split into its segments, nothing decoded yet.
+pub(crate) struct Parts<'t> {
+    /// `header.payload`, exactly as received: what the signature covers.
     pub(crate) signing_input: &'t str,
-    pub(crate) payload_b64: &'t str,
-    pub(crate) signature: Vec<u8>,
+    pub(crate) header: &'t str,
+    pub(crate) payload: &'t str,
+    pub(crate) signature: &'t str,
 }
 
-impl<'t> Compact<'t> {
-    /// Splits `token` and decodes its header and signature; the payload is
-    /// decoded only once the signature holds ([`Compact::payload`]).
-    pub(crate) fn parse(token: &'t str) -> Result<Self, JwtError> {
+impl<'t> Parts<'t> {
+    /// Splits `token` into exactly three segments.
+    pub(crate) fn split(token: &'t str) -> Result<Self, JwtError> {
         let (signing_input, signature) = token.rsplit_once('.').ok_or(Malformed::Segments)?;
-        let (header_b64, payload_b64) = signing_input.split_once('.').ok_or(Malformed::Segments)?;
-        if payload_b64.contains('.') {
+        let (header, payload) = signing_input.split_once('.').ok_or(Malformed::Segments)?;
+        if payload.contains('.') {
             return Err(Malformed::Segments.into());
         }
-        let header = decode_object(header_b64, Malformed::HeaderBase64, Malformed::HeaderJson)?;
-        let algorithm = header_algorithm(&header).ok_or_else(|| match header.get("alg") {
-            Some(Value::String(_)) => JwtError::AlgorithmNotAllowed,
-            _ => Malformed::NoAlgorithm.into(),
-        })?;
-        // Flama pads the signature even when the signed segments happen to
-        // need no padding, so padding is accepted on it regardless. One token
-        // thus has two spellings (`h.p.s`, `h.p.s=`): anything keyed by a
-        // token (a revocation list) must key on the decoded signature or
-        // `jti`, never on the text.
-        let signature =
-            B64_LENIENT_PAD.decode(signature).map_err(|_| Malformed::SignatureBase64)?;
-        Ok(Compact { header, algorithm, signing_input, payload_b64, signature })
+        Ok(Parts { signing_input, header, payload, signature })
     }
+}
 
-    /// The decoded claims.
-    pub(crate) fn payload(&self) -> Result<Map<String, Value>, JwtError> {
-        decode_object(self.payload_b64, Malformed::PayloadBase64, Malformed::PayloadJson)
+/// Appends the base64url-decoded `segment` to `out`, which the caller sized
+/// with [`decoded_len`] (no reallocation).
+pub(crate) fn decode_into(
+    segment: &str,
+    out: &mut Vec<u8>,
+    not_base64: Malformed,
+) -> Result<(), JwtError> {
+    B64_LENIENT_PAD.decode_vec(segment, out).map_err(|_| not_base64.into())
+}
+
+/// An upper bound of the decoded length of `segment`.
+pub(crate) fn decoded_len(segment: &str) -> usize {
+    base64::decoded_len_estimate(segment.len())
+}
+
+/// A decoded signature: on the stack up to RSA-4096's 512 bytes.
+pub(crate) type Signature = SmallVec<[u8; 520]>;
+
+/// Decodes the signature segment. Flama pads the signature even when the
+/// signed segments happen to need no padding, so padding is accepted on it
+/// regardless. One token thus has two spellings (`h.p.s`, `h.p.s=`):
+/// anything keyed by a token (a revocation list) must key on the decoded
+/// signature or `jti`, never on the text.
+pub(crate) fn decode_signature(segment: &str) -> Result<Signature, JwtError> {
+    let mut signature = Signature::new();
+    signature.resize(decoded_len(segment), 0);
+    let len = B64_LENIENT_PAD
+        .decode_slice(segment, &mut signature)
+        .map_err(|_| Malformed::SignatureBase64)?;
+    signature.truncate(len);
+    Ok(signature)
+}
+
+/// The `kid` of a token's header, if it has a well-formed one.
+pub(crate) fn token_kid(token: &str) -> Option<String> {
+    let parts = Parts::split(token).ok()?;
+    let mut header = Vec::with_capacity(decoded_len(parts.header));
+    decode_into(parts.header, &mut header, Malformed::HeaderBase64).ok()?;
+    match Header::scan(&header).ok()?.kid? {
+        Text::String(kid) => Some(kid.into_owned()),
+        Text::NotString => None,
     }
 }
 
@@ -68,20 +99,18 @@ pub(crate) fn header_algorithm(header: &Map<String, Value>) -> Option<Algorithm>
     header.get("alg")?.as_str()?.parse().ok()
 }
 
-fn decode_object(
-    segment: &str,
-    not_base64: Malformed,
+/// Decoded JSON that must be one object with unique member names, as a
+/// `Map`.
+pub(crate) fn parse_object(
+    bytes: &[u8],
     not_object: Malformed,
 ) -> Result<Map<String, Value>, JwtError> {
-    let bytes = B64_LENIENT_PAD.decode(segment).map_err(|_| not_base64)?;
-    match serde_json::from_slice::<StrictValue>(&bytes) {
+    match serde_json::from_slice::<StrictValue>(bytes) {
         Ok(StrictValue(Value::Object(map))) => Ok(map),
         Err(e) if e.to_string().starts_with(DUPLICATE_MEMBER) => Err(JwtError::DuplicateMember),
         Ok(_) | Err(_) => Err(not_object.into()),
     }
 }
-
-const DUPLICATE_MEMBER: &str = "duplicate member";
 
 /// A JSON value whose objects, at any depth, have unique member names.
 ///

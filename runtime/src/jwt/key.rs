@@ -313,16 +313,17 @@ impl Key {
 
     /// Whether `signature` is `algorithm`'s signature of `message` under
     /// this key. `false` for an algorithm the key does not serve.
-    #[allow(clippy::ptr_arg)] // the backend's `Verifier<Vec<u8>>` takes `&Vec<u8>`
-    pub(crate) fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &Vec<u8>) -> bool {
+    pub(crate) fn verify(&self, algorithm: Algorithm, message: &[u8], signature: &[u8]) -> bool {
         if !self.serves(algorithm) {
             return false;
         }
         match &self.material {
             Material::Hmac { keyed, .. } => keyed.verify(algorithm, message, signature),
             Material::Public { key, .. } => {
+                // The backend's `Verifier<Vec<u8>>` takes a `Vec`: one copy,
+                // next to a public-key operation that costs far more.
                 (super::crypto::provider().verifier_factory)(&algorithm.backend(), key)
-                    .is_ok_and(|v| v.verify(message, signature).is_ok())
+                    .is_ok_and(|v| v.verify(message, &signature.to_vec()).is_ok())
             }
         }
     }

@@ -22,6 +22,7 @@ mod key;
 mod keyset;
 #[cfg(feature = "jwks")]
 mod remote;
+mod scan;
 mod signing;
 mod token;
 mod verify;
@@ -32,6 +33,7 @@ pub use key::{HmacSecret, Key, KeyError};
 pub use keyset::{KeyRefresh, KeySet, KeySetHandle};
 #[cfg(feature = "jwks")]
 pub use remote::{FetchError, JwksError, JwksHealth, RemoteJwks, RemoteJwksBuilder};
+pub(crate) use scan::NameSeed;
 pub use signing::{SigningKey, SigningKeys, thumbprint};
 pub use token::{Jwt, Padding};
 pub(crate) use verify::unix_now;
@@ -176,9 +178,12 @@ mod tests {
         };
         let v = Verifier::hmac(&secret).build().unwrap();
         assert!(v.verify(&sign(r#"{"sub":"a"}"#)).is_ok());
-        for payload in
-            [r#"{"sub":"a","sub":"b"}"#, r#"{"data":{"permissions":[],"permissions":["x"]}}"#]
-        {
+        for payload in [
+            r#"{"sub":"a","sub":"b"}"#,
+            r#"{"sub":"a","\u0073ub":"b"}"#,
+            r#"{"data":{"permissions":[],"permissions":["x"]}}"#,
+            r#"{"data":[{"a":1},{"a":1,"a":2}]}"#,
+        ] {
             assert_eq!(v.verify(&sign(payload)).unwrap_err(), JwtError::DuplicateMember);
         }
     }

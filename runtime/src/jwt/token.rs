@@ -1,13 +1,16 @@
 //! The [`Jwt`] value and its signing.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use serde_json::{Map, Value};
 
-use super::compact::header_algorithm;
+use super::Malformed;
+use super::compact::{header_algorithm, parse_object};
 use super::key::hmac_sign;
+use super::scan::Times;
 use super::{Algorithm, HmacSecret, SignError};
 
 /// A JSON Web Token: a JOSE header and a claims payload, as in Flama's `JWT`.
@@ -22,11 +25,32 @@ use super::{Algorithm, HmacSecret, SignError};
 /// assert_eq!(token.split('.').count(), 3);
 /// # Ok::<(), warden::jwt::SignError>(())
 /// ```
-#[derive(Clone, PartialEq)]
+#[derive(Clone)]
 pub struct Jwt {
-    header: Map<String, Value>,
-    payload: Map<String, Value>,
     algorithm: Algorithm,
+    // A verified token keeps its decoded JSON and builds these `Map`s the
+    // first time they are asked for: the auth path reads what it needs
+    // from the bytes, and a handler that never looks at the claims never
+    // pays for them.
+    header: OnceLock<Map<String, Value>>,
+    payload: OnceLock<Map<String, Value>>,
+    raw: Option<Raw>,
+    times: Times,
+}
+
+/// A verified token's decoded header JSON, then its claims JSON.
+#[derive(Clone)]
+struct Raw {
+    json: Vec<u8>,
+    split: usize,
+}
+
+impl PartialEq for Jwt {
+    fn eq(&self, other: &Self) -> bool {
+        self.algorithm == other.algorithm
+            && self.header() == other.header()
+            && self.payload() == other.payload()
+    }
 }
 
 impl Jwt {
@@ -46,26 +70,62 @@ impl Jwt {
             return Err(SignError::PayloadNotObject);
         };
         let algorithm = header_algorithm(&header).ok_or(SignError::NoAlgorithm)?;
-        Ok(Jwt { header, payload, algorithm })
+        Ok(Jwt {
+            algorithm,
+            header: OnceLock::from(header),
+            payload: OnceLock::from(payload),
+            raw: None,
+            times: Times::default(),
+        })
     }
 
-    /// A verified token, already checked.
+    /// A verified token: `json` holds the decoded header (its first `split`
+    /// bytes) and claims, both already checked to be JSON objects with
+    /// unique member names.
     pub(crate) fn verified(
-        header: Map<String, Value>,
-        payload: Map<String, Value>,
         algorithm: Algorithm,
+        json: Vec<u8>,
+        split: usize,
+        times: Times,
     ) -> Self {
-        Jwt { header, payload, algorithm }
+        Jwt {
+            algorithm,
+            header: OnceLock::new(),
+            payload: OnceLock::new(),
+            raw: Some(Raw { json, split }),
+            times,
+        }
     }
 
     /// The JOSE header.
     pub fn header(&self) -> &Map<String, Value> {
-        &self.header
+        self.header.get_or_init(|| self.parse(|raw| &raw.json[..raw.split], Malformed::HeaderJson))
     }
 
     /// The claims.
     pub fn payload(&self) -> &Map<String, Value> {
-        &self.payload
+        self.payload
+            .get_or_init(|| self.parse(|raw| &raw.json[raw.split..], Malformed::PayloadJson))
+    }
+
+    /// A verified token's claims as decoded JSON, for readers that need not
+    /// build the `Map`.
+    pub(crate) fn claims_json(&self) -> Option<&[u8]> {
+        self.raw.as_ref().map(|raw| &raw.json[raw.split..])
+    }
+
+    /// A verified token's time claims.
+    pub(crate) fn times(&self) -> Times {
+        self.times
+    }
+
+    fn parse(&self, part: impl Fn(&Raw) -> &[u8], malformed: Malformed) -> Map<String, Value> {
+        // Verification already parsed these bytes strictly: this parse
+        // cannot fail, and an empty map is never seen.
+        self.raw
+            .as_ref()
+            .and_then(|raw| parse_object(part(raw), malformed).ok())
+            .unwrap_or_default()
     }
 
     /// The algorithm named by the header.
@@ -86,8 +146,8 @@ impl Jwt {
             Padding::None => URL_SAFE_NO_PAD,
             Padding::Flama => URL_SAFE,
         };
-        let header = serde_json::to_vec(&self.header).map_err(|_| SignError::Crypto)?;
-        let payload = serde_json::to_vec(&self.payload).map_err(|_| SignError::Crypto)?;
+        let header = serde_json::to_vec(self.header()).map_err(|_| SignError::Crypto)?;
+        let payload = serde_json::to_vec(self.payload()).map_err(|_| SignError::Crypto)?;
         let mut token = engine.encode(header);
         token.push('.');
         token.push_str(&engine.encode(payload));
@@ -100,7 +160,10 @@ impl Jwt {
 
 impl fmt::Debug for Jwt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Jwt").field("header", &self.header).field("payload", &self.payload).finish()
+        f.debug_struct("Jwt")
+            .field("header", self.header())
+            .field("payload", self.payload())
+            .finish()
     }
 }
 

@@ -5,10 +5,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde_json::{Map, Value};
+use smallvec::SmallVec;
 
-use super::compact::Compact;
+use super::compact::{Parts, decode_into, decode_signature, decoded_len, token_kid};
 use super::keyset::{KeyRefresh, KeySet, KeySetHandle};
+use super::scan::{Audience, ClaimRules, Header, Registered, Text, Times};
 use super::{Algorithm, ConfigError, HmacSecret, Jwt, JwtError, Key, Malformed};
 
 /// The `typ` of refresh tokens Warden issues; never accepted as access tokens.
@@ -155,8 +156,9 @@ impl Verifier {
         if let Some(cache) = &self.cache
             && let Some(jwt) = cache.get(token, generation)
         {
-            // The claims are checked again: time has passed since.
-            self.validate_claims(jwt.payload(), now)?;
+            // The time claims are checked again: time has passed since. The
+            // others depend on the token and the rules alone.
+            self.check_times(jwt.times(), now)?;
             return Ok(jwt);
         }
         let jwt = Arc::new(self.verify_uncached(token, now)?);
@@ -172,10 +174,7 @@ impl Verifier {
     pub async fn verify_refreshing(&self, token: &str, now: u64) -> Result<Arc<Jwt>, JwtError> {
         match self.verify_at(token, now) {
             Err(JwtError::UnknownKey) if !self.refreshers.is_empty() => {
-                let Some(kid) = Compact::parse(token)
-                    .ok()
-                    .and_then(|c| c.header.get("kid").and_then(Value::as_str).map(str::to_owned))
-                else {
+                let Some(kid) = token_kid(token) else {
                     return Err(JwtError::UnknownKey);
                 };
                 for source in self.refreshers.iter() {
@@ -195,19 +194,29 @@ impl Verifier {
 
     fn verify_uncached(&self, token: &str, now: u64) -> Result<Jwt, JwtError> {
         let rules = &*self.rules;
-        let compact = Compact::parse(token)?;
-        let alg = compact.algorithm;
-        if compact.header.contains_key("crit") {
+        let parts = Parts::split(token)?;
+        // One buffer for the decoded header and claims; it becomes the
+        // verified token's storage (the only allocation of a verification).
+        let mut json = Vec::with_capacity(decoded_len(parts.header) + decoded_len(parts.payload));
+        decode_into(parts.header, &mut json, Malformed::HeaderBase64)?;
+        let split = json.len();
+        let header = Header::scan(&json)?;
+        let alg: Algorithm = match &header.alg {
+            Some(Text::String(alg)) => alg.parse().map_err(|_| JwtError::AlgorithmNotAllowed)?,
+            _ => return Err(Malformed::NoAlgorithm.into()),
+        };
+        let signature = decode_signature(parts.signature)?;
+        if header.crit {
             // RFC 7515 §4.1.11: Warden implements no JWS extension, so every
             // critical parameter is one it does not understand.
             return Err(JwtError::UnknownCritical);
         }
-        let kid = match compact.header.get("kid") {
+        let kid = match &header.kid {
             None => None,
-            Some(Value::String(kid)) => Some(kid.as_str()),
-            Some(_) => return Err(Malformed::KeyId.into()),
+            Some(Text::String(kid)) => Some(&**kid),
+            Some(Text::NotString) => return Err(Malformed::KeyId.into()),
         };
-        let sets: Vec<_> = rules.sources.iter().map(KeySetHandle::load).collect();
+        let sets: SmallVec<[_; 2]> = rules.sources.iter().map(KeySetHandle::load).collect();
         let family_keyed = sets.iter().any(|s| s.keys().iter().any(|k| k.family() == alg.family()));
         if !family_keyed {
             // A source that fetches keys may not have this family's yet (a
@@ -230,15 +239,11 @@ impl Verifier {
             return Err(JwtError::BadSignature);
         }
         if let Some(typ) = &rules.typ
-            && !compact.header.get("typ").and_then(Value::as_str).is_some_and(|t| same_typ(t, typ))
+            && !header.typ().is_some_and(|t| same_typ(t, typ))
         {
             return Err(JwtError::WrongType);
         }
-        let is_refresh = compact
-            .header
-            .get("typ")
-            .and_then(Value::as_str)
-            .is_some_and(|t| same_typ(t, REFRESH_TYP));
+        let is_refresh = header.typ().is_some_and(|t| same_typ(t, REFRESH_TYP));
         if is_refresh != rules.refresh {
             // A refresh token is never an access token, nor the reverse.
             return Err(JwtError::WrongType);
@@ -248,62 +253,67 @@ impl Verifier {
             let kid_known = kid.is_none_or(|kid| sets.iter().any(|s| s.has_kid(kid)));
             return Err(if kid_known { JwtError::BadSignature } else { JwtError::UnknownKey });
         }
-        let message = compact.signing_input.as_bytes();
-        if !candidates.iter().any(|k| k.verify(alg, message, &compact.signature)) {
+        let message = parts.signing_input.as_bytes();
+        if !candidates.iter().any(|k| k.verify(alg, message, &signature)) {
             return Err(JwtError::BadSignature);
         }
-        let payload = compact.payload()?;
-        self.validate_claims(&payload, now)?;
-        Ok(Jwt::verified(compact.header, payload, alg))
+        drop(header);
+        decode_into(parts.payload, &mut json, Malformed::PayloadBase64)?;
+        let claims = Registered::scan(&json[split..], &self.claim_rules())?;
+        self.check_claims(&claims, now)?;
+        Ok(Jwt::verified(alg, json, split, claims.times))
     }
 
-    fn validate_claims(&self, claims: &Map<String, Value>, now: u64) -> Result<(), JwtError> {
+    fn claim_rules(&self) -> ClaimRules<'_> {
         let rules = &*self.rules;
-        if rules.required.iter().any(|name| !claims.contains_key(name)) {
+        ClaimRules {
+            required: &rules.required,
+            issuers: rules.issuers.as_deref(),
+            audiences: rules.audiences.as_deref(),
+        }
+    }
+
+    /// The claim rules, in a fixed order: required claims, the time claims,
+    /// the issuer, the audience.
+    fn check_claims(&self, claims: &Registered, now: u64) -> Result<(), JwtError> {
+        if !claims.has_required {
             return Err(JwtError::MissingClaim);
         }
+        self.check_times(claims.times, now)?;
+        if !claims.issuer_ok {
+            return Err(JwtError::WrongIssuer);
+        }
+        match (claims.audience, &self.rules.audiences) {
+            (None, None) | (Some(Audience::Accepted), Some(_)) => Ok(()),
+            (Some(_), None) => Err(JwtError::UnexpectedAudience),
+            (None, Some(_)) => Err(JwtError::MissingAudience),
+            (Some(Audience::Other | Audience::Malformed), Some(_)) => Err(JwtError::WrongAudience),
+        }
+    }
+
+    /// `exp`, `nbf` and `iat` against `now`, with the leeway.
+    fn check_times(&self, times: Times, now: u64) -> Result<(), JwtError> {
+        let valid = |t: Option<f64>| match t {
+            Some(t) if t.is_nan() => Err(JwtError::InvalidTimeClaim),
+            t => Ok(t),
+        };
         // In f64: claims may be fractional, and no leeway can overflow.
         #[allow(clippy::cast_precision_loss)] // seconds below 2^53 are exact
-        let (now, leeway) = (now as f64, rules.leeway as f64);
-        if let Some(exp) = numeric_date(claims, "exp")?
+        let (now, leeway) = (now as f64, self.rules.leeway as f64);
+        if let Some(exp) = valid(times.exp)?
             && now >= exp + leeway
         {
             return Err(JwtError::Expired);
         }
-        if let Some(nbf) = numeric_date(claims, "nbf")?
+        if let Some(nbf) = valid(times.nbf)?
             && now + leeway < nbf
         {
             return Err(JwtError::NotYetValid);
         }
-        if let Some(iat) = numeric_date(claims, "iat")?
+        if let Some(iat) = valid(times.iat)?
             && iat > now + leeway
         {
             return Err(JwtError::IssuedInFuture);
-        }
-        if let Some(issuers) = &rules.issuers {
-            match claims.get("iss") {
-                Some(Value::String(iss)) if issuers.iter().any(|i| i == iss) => {}
-                _ => return Err(JwtError::WrongIssuer),
-            }
-        }
-        match (claims.get("aud"), &rules.audiences) {
-            (None, None) => {}
-            (Some(_), None) => return Err(JwtError::UnexpectedAudience),
-            (None, Some(_)) => return Err(JwtError::MissingAudience),
-            (Some(aud), Some(accepted)) => {
-                let matches = |a: &str| accepted.iter().any(|x| x == a);
-                let ok = match aud {
-                    Value::String(a) => matches(a),
-                    Value::Array(list) => {
-                        list.iter().all(Value::is_string)
-                            && list.iter().filter_map(Value::as_str).any(matches)
-                    }
-                    _ => false,
-                };
-                if !ok {
-                    return Err(JwtError::WrongAudience);
-                }
-            }
         }
         Ok(())
     }
@@ -317,15 +327,15 @@ fn candidates<'s>(
     sets: &'s [arc_swap::Guard<Arc<KeySet>>],
     kid: Option<&str>,
     alg: Algorithm,
-) -> Vec<&'s Key> {
+) -> SmallVec<[&'s Key; MAX_ATTEMPTS]> {
     let usable = |k: &&Key| k.family() == alg.family() && k.serves(alg);
     let all = || sets.iter().flat_map(|s| s.keys().iter()).filter(usable);
-    let mut found: Vec<&Key> = match kid {
-        Some(kid) => all().filter(|k| k.kid() == Some(kid)).collect(),
-        None => Vec::new(),
+    let mut found: SmallVec<[&Key; MAX_ATTEMPTS]> = match kid {
+        Some(kid) => all().filter(|k| k.kid() == Some(kid)).take(MAX_ATTEMPTS).collect(),
+        None => SmallVec::new(),
     };
     if found.is_empty() {
-        found = all().filter(|k| k.kid().is_none()).collect();
+        found = all().filter(|k| k.kid().is_none()).take(MAX_ATTEMPTS).collect();
     }
     if found.is_empty() && kid.is_none() {
         found = sets
@@ -337,9 +347,9 @@ fn candidates<'s>(
                     _ => None,
                 }
             })
+            .take(MAX_ATTEMPTS)
             .collect();
     }
-    found.truncate(MAX_ATTEMPTS);
     found
 }
 
@@ -540,15 +550,4 @@ fn same_typ(got: &str, expected: &str) -> bool {
 /// Seconds since the Unix epoch.
 pub(crate) fn unix_now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-fn numeric_date(claims: &Map<String, Value>, name: &'static str) -> Result<Option<f64>, JwtError> {
-    match claims.get(name) {
-        None => Ok(None),
-        Some(Value::Number(n)) => match n.as_f64() {
-            Some(v) if v.is_finite() => Ok(Some(v)),
-            _ => Err(JwtError::InvalidTimeClaim),
-        },
-        Some(_) => Err(JwtError::InvalidTimeClaim),
-    }
 }

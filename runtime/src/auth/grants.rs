@@ -1,0 +1,494 @@
+//! The permission check of a protected route, read straight from the
+//! verified claims' JSON: one pass, no `Map` built, no allocation (unless a
+//! member name is written with escapes).
+//!
+//! A [`PermissionSource`] is turned once, when the route's guard is built,
+//! into the places permissions live (`data.permissions`, `scope`, a
+//! pointer...); the route's policy into the list of names it can ask for.
+//! Per request, [`Grants::check`] walks the claims, descending only into
+//! members on one of those paths, and marks which of the names it meets.
+//! Custom layouts, and policies naming more than 64 permissions, keep the
+//! `Map`-based check ([`PermissionSource::grants`]), which must agree with
+//! this one (tested below).
+
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use smallvec::SmallVec;
+
+use super::PermissionSource;
+use super::claims::unescape;
+use crate::jwt::NameSeed;
+use crate::table::Policy;
+
+/// A route's permission check over claims JSON.
+#[derive(Debug)]
+pub(crate) struct Grants {
+    /// Every permission the policy names, once; bit `i` of a check's answer
+    /// is `names[i]`.
+    names: SmallVec<[&'static str; 4]>,
+    targets: SmallVec<[Target; 3]>,
+}
+
+/// One place permissions live: the path to it, and whether it holds a list
+/// of strings or one space-separated string (`scope`).
+#[derive(Debug)]
+struct Target {
+    path: Vec<Segment>,
+    spaced: bool,
+}
+
+/// A step of a path: an object member (or, like RFC 6901, an array index)
+/// or any member of an object (Flama's `data.roles.*`).
+#[derive(Debug)]
+enum Segment {
+    Name { name: String, index: Option<usize> },
+    AnyMember,
+}
+
+impl Segment {
+    fn name(name: impl Into<String>) -> Self {
+        let name = name.into();
+        let index = array_index(&name);
+        Segment::Name { name, index }
+    }
+
+    fn matches_member(&self, member: &str) -> bool {
+        match self {
+            Segment::Name { name, .. } => name == member,
+            Segment::AnyMember => true,
+        }
+    }
+
+    fn matches_index(&self, i: usize) -> bool {
+        matches!(self, Segment::Name { index: Some(j), .. } if *j == i)
+    }
+}
+
+/// An RFC 6901 array index as `serde_json::Value::pointer` reads one: no
+/// sign, no leading zero.
+fn array_index(token: &str) -> Option<usize> {
+    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
+        return None;
+    }
+    token.parse().ok()
+}
+
+impl Grants {
+    /// The check of `policy` under `source`; `None` where only the `Map`
+    /// check applies.
+    pub(crate) fn new(source: &PermissionSource, policy: &Policy) -> Option<Self> {
+        let mut names: SmallVec<[&'static str; 4]> = SmallVec::new();
+        for name in policy.alternatives().iter().flat_map(|set| set.iter()) {
+            if !names.contains(name) {
+                names.push(name);
+            }
+        }
+        if names.len() > 64 {
+            return None;
+        }
+        let mut targets = SmallVec::new();
+        collect_targets(source, &mut targets)?;
+        if targets.len() > 64 {
+            return None;
+        }
+        Some(Grants { names, targets })
+    }
+
+    /// Whether the claims JSON satisfies `policy` (the one given to
+    /// [`new`](Self::new)); `None` if the JSON cannot be read (never for a
+    /// verified token).
+    pub(crate) fn check(&self, claims_json: &[u8], policy: &Policy) -> Option<bool> {
+        if self.names.is_empty() {
+            return Some(true);
+        }
+        let found = Cell::new(0u64);
+        let all = if self.targets.len() == 64 { u64::MAX } else { (1 << self.targets.len()) - 1 };
+        let root =
+            Node { grants: self, depth: 0, follow: all, list: false, spaced: false, found: &found };
+        let mut deserializer = serde_json::Deserializer::from_slice(claims_json);
+        root.deserialize(&mut deserializer).ok()?;
+        let found = found.get();
+        Some(policy.is_satisfied_by(|p| {
+            self.names.iter().position(|n| *n == p).is_some_and(|i| found & (1 << i) != 0)
+        }))
+    }
+
+    /// Marks `candidate` if the policy names it.
+    fn mark(&self, candidate: &str, found: &Cell<u64>) {
+        if let Some(i) = self.names.iter().position(|n| *n == candidate) {
+            found.set(found.get() | 1 << i);
+        }
+    }
+}
+
+/// The targets of `source`; `None` for a custom layout.
+fn collect_targets(source: &PermissionSource, out: &mut SmallVec<[Target; 3]>) -> Option<()> {
+    let list = |path: Vec<Segment>| Target { path, spaced: false };
+    match source {
+        PermissionSource::Flama => {
+            out.push(list(vec![Segment::name("data"), Segment::name("permissions")]));
+            out.push(list(vec![Segment::name("data"), Segment::name("roles"), Segment::AnyMember]));
+            out.push(list(vec![Segment::name("permissions")]));
+        }
+        PermissionSource::Pointer(pointer) => {
+            let pointer = pointer.strip_prefix('/').unwrap_or(pointer);
+            out.push(list(pointer.split('/').map(|s| Segment::name(unescape(s))).collect()));
+        }
+        PermissionSource::Scope(claim) => {
+            out.push(Target { path: vec![Segment::name(claim.as_str())], spaced: true });
+        }
+        PermissionSource::Keycloak { client } => {
+            out.push(list(vec![Segment::name("realm_access"), Segment::name("roles")]));
+            if let Some(client) = client {
+                out.push(list(vec![
+                    Segment::name("resource_access"),
+                    Segment::name(client.as_str()),
+                    Segment::name("roles"),
+                ]));
+            }
+        }
+        PermissionSource::AnyOf(all) => {
+            for source in all {
+                collect_targets(source, out)?;
+            }
+        }
+        PermissionSource::Custom(_) => return None,
+    }
+    Some(())
+}
+
+/// A value of the claims, reached by following the targets in `follow`
+/// (bits over `grants.targets`) for `depth` segments. `list`: it is a
+/// target's list (an array of permissions); `spaced`: a target's
+/// space-separated string. An item of a list is a node with `list` unset
+/// whose strings are permissions: `item`.
+struct Node<'g> {
+    grants: &'g Grants,
+    depth: usize,
+    follow: u64,
+    list: bool,
+    spaced: bool,
+    found: &'g Cell<u64>,
+}
+
+/// An element of a target's list: a permission if it is a string.
+struct Item<'g> {
+    grants: &'g Grants,
+    found: &'g Cell<u64>,
+}
+
+impl<'g> Node<'g> {
+    /// The node one step down, through a member or element that `matches`.
+    fn child(&self, matches: impl Fn(&Segment) -> bool) -> Node<'g> {
+        let (mut follow, mut list, mut spaced) = (0u64, false, false);
+        for (i, target) in self.grants.targets.iter().enumerate() {
+            if self.follow & (1 << i) == 0 {
+                continue;
+            }
+            let Some(segment) = target.path.get(self.depth) else { continue };
+            if !matches(segment) {
+                continue;
+            }
+            if self.depth + 1 == target.path.len() {
+                if target.spaced {
+                    spaced = true;
+                } else {
+                    list = true;
+                }
+            } else {
+                follow |= 1 << i;
+            }
+        }
+        Node { grants: self.grants, depth: self.depth + 1, follow, list, spaced, found: self.found }
+    }
+
+    fn is_dead_end(&self) -> bool {
+        self.follow == 0 && !self.list && !self.spaced
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Node<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Node<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        if self.spaced {
+            for candidate in v.split(' ') {
+                self.grants.mark(candidate, self.found);
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut i = 0usize;
+        loop {
+            let child = self.child(|s| s.matches_index(i));
+            let more = match (self.list, child.is_dead_end()) {
+                (false, true) => seq.next_element::<IgnoredAny>()?.is_some(),
+                (false, false) => seq.next_element_seed(child)?.is_some(),
+                (true, true) => seq
+                    .next_element_seed(Item { grants: self.grants, found: self.found })?
+                    .is_some(),
+                // An element that is both a permission and on a longer
+                // path (an odd layout, `AnyOf` of overlapping pointers).
+                (true, false) => {
+                    seq.next_element_seed(Both { node: child, item: self.found })?.is_some()
+                }
+            };
+            if !more {
+                return Ok(());
+            }
+            i += 1;
+        }
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(name) = map.next_key_seed(NameSeed)? {
+            let child = self.child(|s| s.matches_member(&name));
+            if child.is_dead_end() {
+                map.next_value::<IgnoredAny>()?;
+            } else {
+                map.next_value_seed(child)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Item<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Item<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<(), E> {
+        self.grants.mark(v, self.found);
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+}
+
+/// A list element that is also on a longer path: a string is a
+/// permission, an object or array is followed.
+struct Both<'g> {
+    node: Node<'g>,
+    item: &'g Cell<u64>,
+}
+
+impl<'de> DeserializeSeed<'de> for Both<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Both<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
+        self.node.grants.mark(v, self.item);
+        self.node.visit_str(v)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.node.visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.node.visit_map(map)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    /// Both checks, the `Map` one and this one, over every policy of
+    /// `names` (each alone, all together, any of them).
+    fn agree(source: &PermissionSource, claims: &Value, names: &'static [&'static str]) {
+        let map = claims.as_object().expect("an object");
+        let bytes = serde_json::to_vec(claims).expect("serializes");
+        let alternatives: &'static [&'static [&'static str]] = Box::leak(
+            names.iter().map(std::slice::from_ref).collect::<Vec<_>>().into_boxed_slice(),
+        );
+        let mut policies = vec![Policy::Permissions(names), Policy::AnyOf(alternatives)];
+        policies.extend(names.iter().map(|n| Policy::Permissions(std::slice::from_ref(n))));
+        for policy in &policies {
+            let grants = Grants::new(source, policy).expect("a built-in layout");
+            let by_map = policy.is_satisfied_by(|p| source.grants(map, p));
+            let by_scan = grants.check(&bytes, policy).expect("readable claims");
+            assert_eq!(by_scan, by_map, "{source:?} {policy} over {claims}");
+        }
+    }
+
+    const NAMES: &[&str] = &["read", "write", "a/b", "x~y"];
+
+    fn claim_sets() -> Vec<Value> {
+        vec![
+            json!({}),
+            json!({"data": {"permissions": ["read"]}}),
+            json!({"data": {"permissions": ["read", "write", 7, null, {"read": 1}]}}),
+            json!({"data": {"permissions": "read write"}}),
+            json!({"data": {"roles": {"admin": ["write"], "user": ["read"], "odd": "x~y"}}}),
+            json!({"permissions": ["a/b"], "data": 3}),
+            json!({"scope": "read write", "scp": "a/b"}),
+            json!({"scope": "read  write", "roles": ["x~y"]}),
+            json!({"realm_access": {"roles": ["read"]}, "resource_access": {"api": {"roles": ["write"]}}}),
+            json!({"resource_access": {"other": {"roles": ["write"]}}}),
+            json!({"groups": [{"perms": ["read"]}, {"perms": ["write"]}], "a/b": {"x~y": ["read"]}}),
+            json!({"nested": {"deep": {"list": ["write", ["read"]]}}, "": ["read"]}),
+            json!({"data": {"permissions": ["re\u{0061}d"], "roles": []}, "permissions": {}}),
+        ]
+    }
+
+    #[test]
+    fn every_built_in_layout_agrees_with_the_map_check() {
+        let sources = [
+            PermissionSource::Flama,
+            PermissionSource::Pointer("/permissions".into()),
+            PermissionSource::Pointer("/groups/1/perms".into()),
+            PermissionSource::Pointer("/groups/01/perms".into()),
+            PermissionSource::Pointer("/a~1b/x~0y".into()),
+            PermissionSource::Pointer("nested/deep/list".into()),
+            PermissionSource::Pointer("/nested/deep/list/1".into()),
+            PermissionSource::Pointer(String::new()),
+            PermissionSource::Scope("scope".into()),
+            PermissionSource::Keycloak { client: Some("api".into()) },
+            PermissionSource::Keycloak { client: None },
+            PermissionSource::entra_id(),
+            PermissionSource::AnyOf(vec![
+                PermissionSource::Pointer("/groups/0/perms".into()),
+                PermissionSource::Pointer("/groups".into()),
+            ]),
+        ];
+        for source in &sources {
+            for claims in claim_sets() {
+                agree(source, &claims, NAMES);
+            }
+        }
+    }
+
+    #[test]
+    fn a_custom_layout_keeps_the_map_check() {
+        struct Everything;
+        impl super::super::ClaimLayout for Everything {
+            fn grants(&self, _: &serde_json::Map<String, Value>, _: &str) -> bool {
+                true
+            }
+        }
+        let policy = Policy::Permissions(&["read"]);
+        assert!(Grants::new(&PermissionSource::custom(Everything), &policy).is_none());
+    }
+
+    #[test]
+    fn a_thousand_permissions_are_read_in_one_pass() {
+        let many: Vec<String> = (0..1000).map(|i| format!("perm-{i}")).collect();
+        let claims = json!({"data": {"permissions": many}});
+        let policy = Policy::Permissions(&["perm-999", "perm-0", "perm-500", "perm-1", "perm-2"]);
+        let grants = Grants::new(&PermissionSource::Flama, &policy).expect("built in");
+        let bytes = serde_json::to_vec(&claims).expect("serializes");
+        assert_eq!(grants.check(&bytes, &policy), Some(true));
+        let lacking = Policy::Permissions(&["perm-1000"]);
+        let grants = Grants::new(&PermissionSource::Flama, &lacking).expect("built in");
+        assert_eq!(grants.check(&bytes, &lacking), Some(false));
+    }
+}
