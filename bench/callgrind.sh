@@ -44,4 +44,10 @@ for s in 100 1000; do
     set -- $(ratio "$a" "$ir_scale_10")
     printf '%-34s %7s %7s\n' "routes $s/10" "$1" "$2"
 done
+echo
+echo "scaling with the request (Ir/request; linear: the step per item stays flat)"
+for v in perms-10 perms-100 perms-1000 cookies-1 cookies-10 cookies-50; do
+    set -- $(ir "$v")
+    printf '%-18s %12s %12s\n' "$v" "$1" "$2"
+done
 echo "callgrind files: $out"

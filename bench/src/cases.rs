@@ -75,6 +75,23 @@ pub fn case(variant: &str) -> Case {
                 .expect("a JWT is a valid cookie value");
             Case { cookie: Some(cookie), ..Case::new(warden_router(), PRIVATE_PATH, None, ok) }
         }
+        // Scaling with the token and the request: a token holding N
+        // permissions (the route's last), a cookie header of N cookies (the
+        // token's last).
+        perms if perms.starts_with("perms-") => {
+            let n: usize = perms["perms-".len()..].parse().expect("perms-N");
+            let mut held: Vec<String> = (1..n).map(|i| format!("permission-{i}")).collect();
+            held.push(PERMISSION.to_owned());
+            let held: Vec<&str> = held.iter().map(String::as_str).collect();
+            Case::new(large_tokens_router(), PRIVATE_PATH, Some(&bearer(&token(&held))), ok)
+        }
+        cookies if cookies.starts_with("cookies-") => {
+            let n: usize = cookies["cookies-".len()..].parse().expect("cookies-N");
+            let mut header: String = (1..n).map(|i| format!("c{i}=value-{i}; ")).collect();
+            header.push_str(&format!("access_token={}", token(&[PERMISSION])));
+            let cookie = HeaderValue::try_from(header).expect("a valid cookie header");
+            Case { cookie: Some(cookie), ..Case::new(warden_router(), PRIVATE_PATH, None, ok) }
+        }
         "warden-401" => Case::new(warden_router(), PRIVATE_PATH, None, unauthorized),
         "warden-403" => Case::new(warden_router(), PRIVATE_PATH, Some(&lacking), forbidden),
         "baseline-200" => Case::new(baseline_router(), PRIVATE_PATH, Some(&granted), ok),
@@ -91,4 +108,19 @@ pub fn case(variant: &str) -> Case {
         }
         other => panic!("unknown variant {other}"),
     }
+}
+
+/// The Warden app accepting tokens up to 64 KiB (1,000 permissions do not
+/// fit in the default 8 KiB).
+fn large_tokens_router() -> Router {
+    use warden::jwt::{HmacSecret, Verifier};
+    let verifier = Verifier::hmac(&HmacSecret::new(crate::SECRET))
+        .with_max_token_len(64 * 1024)
+        .build()
+        .expect("valid verifier");
+    warden::App::new("JWT-protected API", "1.0.0")
+        .auth(warden::Auth::new(verifier).build().expect("valid auth config"))
+        .routes(warden::routes![crate::public_info, crate::protected_info])
+        .build()
+        .expect("valid app")
 }
