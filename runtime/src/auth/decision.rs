@@ -117,7 +117,8 @@ impl Guard {
                 .unwrap_or_else(|_| {
                     HeaderValue::from_static(r#"Bearer error="insufficient_scope""#)
                 });
-        let grants = Grants::new(&auth.config.auth.permissions, policy);
+        let spans_from = auth.config.auth.verifier.claim_paths();
+        let grants = Grants::new(&auth.config.auth.permissions, policy, spans_from);
         Guard { auth, route, forbidden, grants }
     }
 
@@ -287,7 +288,7 @@ impl Authenticator {
         grants: Option<&Grants>,
     ) -> Result<Claims, AuthError> {
         let source = &self.config.auth.permissions;
-        let scanned = grants.zip(jwt.claims_json()).and_then(|(g, json)| g.check(json, policy));
+        let scanned = grants.and_then(|g| g.check_jwt(&jwt, policy));
         let granted =
             scanned.unwrap_or_else(|| policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)));
         if !granted {

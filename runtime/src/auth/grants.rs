@@ -1,15 +1,16 @@
-//! The permission check of a protected route, read straight from the
-//! verified claims' JSON: one pass, no `Map` built, no allocation (unless a
-//! member name is written with escapes).
+//! The permission check of a protected route, without building the claims
+//! `Map`.
 //!
-//! A [`PermissionSource`] is turned once, when the route's guard is built,
-//! into the places permissions live (`data.permissions`, `scope`, a
-//! pointer...); the route's policy into the list of names it can ask for.
-//! Per request, [`Grants::check`] walks the claims, descending only into
-//! members on one of those paths, and marks which of the names it meets.
-//! Custom layouts, and policies naming more than 64 permissions, keep the
-//! `Map`-based check ([`PermissionSource::grants`]), which must agree with
-//! this one (tested below).
+//! A [`PermissionSource`] is turned once into the places permissions live
+//! (`data.permissions`, `scope`, a pointer...: [`paths`]), which the
+//! authenticator gives its verifier: verification notes where the strings
+//! on those paths are, and [`Grants::check_jwt`] compares them with the
+//! names the route's policy can ask for. Where the verifier did not note
+//! them (a string written with escapes, a path under a registered claim),
+//! [`Grants::check`] walks the claims JSON once, descending only into
+//! members on a path. Custom layouts, and policies naming more than 64
+//! permissions, keep the `Map`-based check ([`PermissionSource::grants`]);
+//! all three must agree (tested below).
 
 use std::cell::Cell;
 use std::fmt;
@@ -19,7 +20,9 @@ use smallvec::SmallVec;
 
 use super::PermissionSource;
 use super::claims::unescape;
+use crate::jwt::Jwt;
 use crate::jwt::NameSeed;
+use crate::jwt::paths::{Paths, Segment, Target};
 use crate::table::Policy;
 
 /// A route's permission check over claims JSON.
@@ -29,56 +32,27 @@ pub(crate) struct Grants {
     /// is `names[i]`.
     names: SmallVec<[&'static str; 4]>,
     targets: SmallVec<[Target; 3]>,
+    /// The id of the verifier's paths, whose strings a verified token
+    /// carries.
+    spans_from: Option<u64>,
 }
 
-/// One place permissions live: the path to it, and whether it holds a list
-/// of strings or one space-separated string (`scope`).
-#[derive(Debug)]
-struct Target {
-    path: Vec<Segment>,
-    spaced: bool,
-}
-
-/// A step of a path: an object member (or, like RFC 6901, an array index)
-/// or any member of an object (Flama's `data.roles.*`).
-#[derive(Debug)]
-enum Segment {
-    Name { name: String, index: Option<usize> },
-    AnyMember,
-}
-
-impl Segment {
-    fn name(name: impl Into<String>) -> Self {
-        let name = name.into();
-        let index = array_index(&name);
-        Segment::Name { name, index }
-    }
-
-    fn matches_member(&self, member: &str) -> bool {
-        match self {
-            Segment::Name { name, .. } => name == member,
-            Segment::AnyMember => true,
-        }
-    }
-
-    fn matches_index(&self, i: usize) -> bool {
-        matches!(self, Segment::Name { index: Some(j), .. } if *j == i)
-    }
-}
-
-/// An RFC 6901 array index as `serde_json::Value::pointer` reads one: no
-/// sign, no leading zero.
-fn array_index(token: &str) -> Option<usize> {
-    if token.starts_with('+') || (token.starts_with('0') && token.len() != 1) {
-        return None;
-    }
-    token.parse().ok()
+/// Where `source` keeps permissions, for the verifier; `None` for a custom
+/// layout (or one [`Paths`] cannot follow).
+pub(crate) fn paths(source: &PermissionSource) -> Option<Paths> {
+    let mut targets = SmallVec::new();
+    collect_targets(source, &mut targets)?;
+    Paths::new(targets)
 }
 
 impl Grants {
     /// The check of `policy` under `source`; `None` where only the `Map`
     /// check applies.
-    pub(crate) fn new(source: &PermissionSource, policy: &Policy) -> Option<Self> {
+    pub(crate) fn new(
+        source: &PermissionSource,
+        policy: &Policy,
+        spans_from: Option<u64>,
+    ) -> Option<Self> {
         let mut names: SmallVec<[&'static str; 4]> = SmallVec::new();
         for name in policy.alternatives().iter().flat_map(|set| set.iter()) {
             if !names.contains(name) {
@@ -93,7 +67,29 @@ impl Grants {
         if targets.len() > 64 {
             return None;
         }
-        Some(Grants { names, targets })
+        Some(Grants { names, targets, spans_from })
+    }
+
+    /// Whether `jwt` satisfies `policy` (the one given to [`new`](Self::new)):
+    /// from the strings its verification noted, else from its claims JSON;
+    /// `None` if neither can be read.
+    pub(crate) fn check_jwt(&self, jwt: &Jwt, policy: &Policy) -> Option<bool> {
+        if let Some(strings) = self.spans_from.and_then(|id| jwt.permission_strings(id)) {
+            let mut found = 0u64;
+            for candidate in strings {
+                if let Some(i) = self.names.iter().position(|n| *n == candidate) {
+                    found |= 1 << i;
+                }
+            }
+            return Some(self.satisfied(policy, found));
+        }
+        self.check(jwt.claims_json()?, policy)
+    }
+
+    fn satisfied(&self, policy: &Policy, found: u64) -> bool {
+        policy.is_satisfied_by(|p| {
+            self.names.iter().position(|n| *n == p).is_some_and(|i| found & (1 << i) != 0)
+        })
     }
 
     /// Whether the claims JSON satisfies `policy` (the one given to
@@ -107,12 +103,10 @@ impl Grants {
         let all = if self.targets.len() == 64 { u64::MAX } else { (1 << self.targets.len()) - 1 };
         let root =
             Node { grants: self, depth: 0, follow: all, list: false, spaced: false, found: &found };
-        let mut deserializer = serde_json::Deserializer::from_slice(claims_json);
-        root.deserialize(&mut deserializer).ok()?;
-        let found = found.get();
-        Some(policy.is_satisfied_by(|p| {
-            self.names.iter().position(|n| *n == p).is_some_and(|i| found & (1 << i) != 0)
-        }))
+        // Verified claims are UTF-8 (the strict pass read them as JSON).
+        let text = std::str::from_utf8(claims_json).ok()?;
+        root.deserialize(&mut serde_json::Deserializer::from_str(text)).ok()?;
+        Some(self.satisfied(policy, found.get()))
     }
 
     /// Marks `candidate` if the policy names it.
@@ -401,22 +395,34 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
+    use crate::jwt::Algorithm;
+    use crate::jwt::scan::{ClaimRules, Registered, Times};
 
-    /// Both checks, the `Map` one and this one, over every policy of
-    /// `names` (each alone, all together, any of them).
+    /// The three checks, the `Map` one, the walk and the strings noted by
+    /// verification, over every policy of `names` (each alone, all
+    /// together, any of them).
     fn agree(source: &PermissionSource, claims: &Value, names: &'static [&'static str]) {
         let map = claims.as_object().expect("an object");
         let bytes = serde_json::to_vec(claims).expect("serializes");
+        let paths = paths(source);
+        let rules = ClaimRules { required: &[], issuers: None, audiences: None };
+        let (_, spans) = Registered::scan_with(&bytes, &rules, paths.as_ref()).expect("an object");
+        assert_eq!(spans.is_some(), paths.is_some(), "{source:?} over {claims}");
+        let jwt = Jwt::verified(Algorithm::HS256, bytes.clone(), 0, Times::default(), spans);
         let alternatives: &'static [&'static [&'static str]] = Box::leak(
             names.iter().map(std::slice::from_ref).collect::<Vec<_>>().into_boxed_slice(),
         );
         let mut policies = vec![Policy::Permissions(names), Policy::AnyOf(alternatives)];
         policies.extend(names.iter().map(|n| Policy::Permissions(std::slice::from_ref(n))));
         for policy in &policies {
-            let grants = Grants::new(source, policy).expect("a built-in layout");
+            let grants = Grants::new(source, policy, None).expect("a built-in layout");
             let by_map = policy.is_satisfied_by(|p| source.grants(map, p));
             let by_scan = grants.check(&bytes, policy).expect("readable claims");
-            assert_eq!(by_scan, by_map, "{source:?} {policy} over {claims}");
+            assert_eq!(by_scan, by_map, "walk: {source:?} {policy} over {claims}");
+            let spans_from = paths.as_ref().map(Paths::id);
+            let grants = Grants::new(source, policy, spans_from).expect("a built-in layout");
+            let by_spans = grants.check_jwt(&jwt, policy).expect("readable claims");
+            assert_eq!(by_spans, by_map, "spans: {source:?} {policy} over {claims}");
         }
     }
 
@@ -468,6 +474,22 @@ mod tests {
     }
 
     #[test]
+    fn an_escaped_permission_is_read_by_the_walk() {
+        // The claims' bytes do not hold "read" as written: verification
+        // notes no strings, and the check walks the claims instead.
+        let bytes = br#"{"data":{"permissions":["re\u0061d"]}}"#.to_vec();
+        let source = PermissionSource::Flama;
+        let paths = paths(&source).expect("built in");
+        let rules = ClaimRules { required: &[], issuers: None, audiences: None };
+        let (_, spans) = Registered::scan_with(&bytes, &rules, Some(&paths)).expect("an object");
+        assert!(spans.is_none());
+        let jwt = Jwt::verified(Algorithm::HS256, bytes, 0, Times::default(), spans);
+        let policy = Policy::Permissions(&["read"]);
+        let grants = Grants::new(&source, &policy, Some(paths.id())).expect("built in");
+        assert_eq!(grants.check_jwt(&jwt, &policy), Some(true));
+    }
+
+    #[test]
     fn a_custom_layout_keeps_the_map_check() {
         struct Everything;
         impl super::super::ClaimLayout for Everything {
@@ -476,7 +498,7 @@ mod tests {
             }
         }
         let policy = Policy::Permissions(&["read"]);
-        assert!(Grants::new(&PermissionSource::custom(Everything), &policy).is_none());
+        assert!(Grants::new(&PermissionSource::custom(Everything), &policy, None).is_none());
     }
 
     #[test]
@@ -484,11 +506,11 @@ mod tests {
         let many: Vec<String> = (0..1000).map(|i| format!("perm-{i}")).collect();
         let claims = json!({"data": {"permissions": many}});
         let policy = Policy::Permissions(&["perm-999", "perm-0", "perm-500", "perm-1", "perm-2"]);
-        let grants = Grants::new(&PermissionSource::Flama, &policy).expect("built in");
+        let grants = Grants::new(&PermissionSource::Flama, &policy, None).expect("built in");
         let bytes = serde_json::to_vec(&claims).expect("serializes");
         assert_eq!(grants.check(&bytes, &policy), Some(true));
         let lacking = Policy::Permissions(&["perm-1000"]);
-        let grants = Grants::new(&PermissionSource::Flama, &lacking).expect("built in");
+        let grants = Grants::new(&PermissionSource::Flama, &lacking, None).expect("built in");
         assert_eq!(grants.check(&bytes, &lacking), Some(false));
     }
 }

@@ -217,7 +217,13 @@ impl Auth {
         if self.websocket_protocol {
             sources.push(TokenSource::WebSocketProtocol);
         }
-        Ok(Authenticator { config: Arc::new(Config { auth: self, sources }) })
+        // The verifier notes where this layout's permissions are while it
+        // verifies, so that routes check them without reading the claims
+        // again (`auth/grants.rs`).
+        let mut auth = self;
+        let paths = grants::paths(&auth.permissions);
+        auth.verifier = auth.verifier.with_claim_paths(paths);
+        Ok(Authenticator { config: Arc::new(Config { auth, sources }) })
     }
 }
 

@@ -20,9 +20,10 @@ mod crypto;
 mod error;
 mod key;
 mod keyset;
+pub(crate) mod paths;
 #[cfg(feature = "jwks")]
 mod remote;
-mod scan;
+pub(crate) mod scan;
 mod signing;
 mod token;
 mod verify;

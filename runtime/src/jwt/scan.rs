@@ -15,6 +15,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
 
+use super::paths::{Collector, Paths, Spans};
 use super::{JwtError, Malformed};
 
 /// The message a duplicate member name fails the parse with.
@@ -23,13 +24,18 @@ pub(crate) const DUPLICATE_MEMBER: &str = "duplicate member";
 /// Member names seen in one object so far. Names compare unescaped
 /// (`"a"` and `"\u0061"` are duplicates), as `serde_json::Map` keys do.
 #[derive(Default)]
-struct Seen<'de> {
+pub(crate) struct Seen<'de> {
     names: SmallVec<[Cow<'de, str>; 12]>,
+}
+
+/// The error of a duplicate member name.
+pub(crate) fn duplicate<E: de::Error>() -> E {
+    E::custom(DUPLICATE_MEMBER)
 }
 
 impl<'de> Seen<'de> {
     /// `false` when `name` was seen before.
-    fn insert(&mut self, name: Cow<'de, str>) -> bool {
+    pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
         // Linear up to a few dozen members (every token in practice); an
         // object with more, in a token that passed its signature check,
         // costs a sort-free quadratic scan bounded by the token size limit.
@@ -81,7 +87,7 @@ impl<'de> DeserializeSeed<'de> for Strict {
     }
 }
 
-struct StrictVisitor;
+pub(crate) struct StrictVisitor;
 
 impl<'de> Visitor<'de> for StrictVisitor {
     type Value = ();
@@ -327,16 +333,33 @@ fn scan<'de, V: Visitor<'de>>(
     visitor: V,
     not_object: Malformed,
 ) -> Result<V::Value, JwtError> {
-    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value =
-        deserializer.deserialize_map(visitor).and_then(|value| deserializer.end().map(|()| value));
-    value.map_err(|e| {
-        if e.to_string().starts_with(DUPLICATE_MEMBER) {
-            JwtError::DuplicateMember
-        } else {
-            not_object.into()
-        }
-    })
+    let value = match std::str::from_utf8(bytes) {
+        // UTF-8 throughout (every token in practice): checked once here, so
+        // serde_json does not check each string again.
+        Ok(text) => read_object(serde_json::Deserializer::from_str(text), visitor),
+        // Not UTF-8: serde_json says where, and refuses it as it would.
+        Err(_) => read_object(serde_json::Deserializer::from_slice(bytes), visitor),
+    };
+    value.map_err(|e| classify(&e, not_object))
+}
+
+/// A parse error as a token error.
+fn classify(e: &serde_json::Error, not_object: Malformed) -> JwtError {
+    if e.to_string().starts_with(DUPLICATE_MEMBER) {
+        JwtError::DuplicateMember
+    } else {
+        not_object.into()
+    }
+}
+
+/// One JSON object and nothing after it.
+pub(crate) fn read_object<'de, R: serde_json::de::Read<'de>, V: Visitor<'de>>(
+    mut deserializer: serde_json::Deserializer<R>,
+    visitor: V,
+) -> Result<V::Value, serde_json::Error> {
+    let value = deserializer.deserialize_map(visitor)?;
+    deserializer.end()?;
+    Ok(value)
 }
 
 /// The JOSE header members verification reads.
@@ -429,14 +452,34 @@ pub(crate) struct Registered {
 
 impl Registered {
     /// Reads a decoded claims set.
+    #[cfg(test)]
     pub(crate) fn scan(bytes: &[u8], rules: &ClaimRules<'_>) -> Result<Self, JwtError> {
-        scan(bytes, ClaimsVisitor(rules), Malformed::PayloadJson)
+        Self::scan_with(bytes, rules, None).map(|(registered, _)| registered)
+    }
+
+    /// Reads a decoded claims set, and where the strings on `paths` are.
+    pub(crate) fn scan_with(
+        bytes: &[u8],
+        rules: &ClaimRules<'_>,
+        paths: Option<&Paths>,
+    ) -> Result<(Self, Option<Spans>), JwtError> {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return scan(bytes, ClaimsVisitor(rules, None), Malformed::PayloadJson)
+                .map(|registered| (registered, None));
+        };
+        let collector = paths.map(|paths| Collector::new(paths, text));
+        let registered = read_object(
+            serde_json::Deserializer::from_str(text),
+            ClaimsVisitor(rules, collector.as_ref()),
+        )
+        .map_err(|e| classify(&e, Malformed::PayloadJson))?;
+        Ok((registered, collector.and_then(Collector::finish)))
     }
 }
 
-struct ClaimsVisitor<'r, 'a>(&'r ClaimRules<'a>);
+struct ClaimsVisitor<'r, 'a, 'c>(&'r ClaimRules<'a>, Option<&'c Collector<'c>>);
 
-impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
+impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_, '_> {
     type Value = Registered;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -474,10 +517,13 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
                         map.next_value_seed(AudienceSeed(rules.audiences.unwrap_or_default()))?,
                     );
                 }
-                _ => map.next_value_seed(Strict)?,
+                _ => match self.1.and_then(|c| c.member(&name)) {
+                    Some(walk) => map.next_value_seed(walk)?,
+                    None => map.next_value_seed(Strict)?,
+                },
             }
             if !seen.insert(name) {
-                return Err(de::Error::custom(DUPLICATE_MEMBER));
+                return Err(duplicate());
             }
         }
         let has_required = rules.required.iter().all(|r| seen.names.iter().any(|n| n == r));
@@ -510,6 +556,7 @@ mod tests {
         r#"{"exp":"1","nbf":null,"iat":[1]}"#,
         r#"{"aud":["x",1],"iss":{"a":1,"a":2}}"#,
         r#"{"a":"\ud800"}"#,
+        "{\"a\":\"\u{e9}\"}",
         r#"{"a":"\uD83D\uDE00","b":"\n"}"#,
         "{\"a\":\"\u{7f}\"}",
         r#"{"a":1,}"#,
@@ -528,6 +575,14 @@ mod tests {
             let by_map = parse_object(doc.as_bytes(), Malformed::HeaderJson).map(|_| ());
             let by_scan = Header::scan(doc.as_bytes()).map(|_| ());
             assert_eq!(by_scan, by_map, "header {doc}");
+        }
+        // Not UTF-8, inside and outside a string, after a duplicate.
+        let bytes: [&[u8]; 3] =
+            [b"{\"a\":\"\xff\"}", b"{\"a\":1,\xc3}", b"{\"a\":1,\"a\":\"\xff\"}"];
+        for doc in bytes {
+            let by_map = parse_object(doc, Malformed::PayloadJson).map(|_| ());
+            let by_scan = Registered::scan(doc, &rules).map(|_| ());
+            assert_eq!(by_scan, by_map, "claims {doc:?}");
         }
     }
 

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::Malformed;
 use super::compact::{header_algorithm, parse_object};
 use super::key::hmac_sign;
+use super::paths::Spans;
 use super::scan::Times;
 use super::{Algorithm, HmacSecret, SignError};
 
@@ -38,11 +39,13 @@ pub struct Jwt {
     times: Times,
 }
 
-/// A verified token's decoded header JSON, then its claims JSON.
+/// A verified token's decoded header JSON, then its claims JSON, and where
+/// the permission strings are in the claims.
 #[derive(Clone)]
 struct Raw {
     json: Vec<u8>,
     split: usize,
+    spans: Option<Spans>,
 }
 
 impl PartialEq for Jwt {
@@ -81,18 +84,19 @@ impl Jwt {
 
     /// A verified token: `json` holds the decoded header (its first `split`
     /// bytes) and claims, both already checked to be JSON objects with
-    /// unique member names.
+    /// unique member names; `spans`, where its permission strings are.
     pub(crate) fn verified(
         algorithm: Algorithm,
         json: Vec<u8>,
         split: usize,
         times: Times,
+        spans: Option<Spans>,
     ) -> Self {
         Jwt {
             algorithm,
             header: OnceLock::new(),
             payload: OnceLock::new(),
-            raw: Some(Raw { json, split }),
+            raw: Some(Raw { json, split, spans }),
             times,
         }
     }
@@ -112,6 +116,17 @@ impl Jwt {
     /// build the `Map`.
     pub(crate) fn claims_json(&self) -> Option<&[u8]> {
         self.raw.as_ref().map(|raw| &raw.json[raw.split..])
+    }
+
+    /// The permission strings verification found on the [`Paths`] of id
+    /// `paths` (see `paths.rs`); `None` if it did not look for them there.
+    ///
+    /// [`Paths`]: super::paths::Paths
+    pub(crate) fn permission_strings(&self, paths: u64) -> Option<impl Iterator<Item = &str>> {
+        let raw = self.raw.as_ref()?;
+        let spans = raw.spans.as_ref().filter(|s| s.paths == paths)?;
+        let claims = std::str::from_utf8(&raw.json[raw.split..]).ok()?;
+        Some(spans.strings(claims))
     }
 
     /// A verified token's time claims.

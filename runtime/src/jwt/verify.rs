@@ -9,6 +9,7 @@ use smallvec::SmallVec;
 
 use super::compact::{Parts, decode_into, decode_signature, decoded_len, token_kid};
 use super::keyset::{KeyRefresh, KeySet, KeySetHandle};
+use super::paths::Paths;
 use super::scan::{Audience, ClaimRules, Header, Registered, Text, Times};
 use super::{Algorithm, ConfigError, HmacSecret, Jwt, JwtError, Key, Malformed};
 
@@ -45,6 +46,8 @@ pub struct Verifier {
     rules: Arc<Rules>,
     cache: Option<Arc<TokenCache>>,
     refreshers: Arc<[Arc<dyn KeyRefresh>]>,
+    /// Where the auth layer reads permissions (`paths.rs`).
+    paths: Option<Arc<Paths>>,
 }
 
 /// Builds a [`Verifier`].
@@ -259,9 +262,22 @@ impl Verifier {
         }
         drop(header);
         decode_into(parts.payload, &mut json, Malformed::PayloadBase64)?;
-        let claims = Registered::scan(&json[split..], &self.claim_rules())?;
+        let (claims, spans) =
+            Registered::scan_with(&json[split..], &self.claim_rules(), self.paths.as_deref())?;
         self.check_claims(&claims, now)?;
-        Ok(Jwt::verified(alg, json, split, claims.times))
+        Ok(Jwt::verified(alg, json, split, claims.times, spans))
+    }
+
+    /// This verifier, also noting where the strings on `paths` are in the
+    /// claims of the tokens it verifies.
+    pub(crate) fn with_claim_paths(mut self, paths: Option<Paths>) -> Self {
+        self.paths = paths.map(Arc::new);
+        self
+    }
+
+    /// The id of the paths given to [`with_claim_paths`](Self::with_claim_paths).
+    pub(crate) fn claim_paths(&self) -> Option<u64> {
+        self.paths.as_ref().map(|p| p.id())
     }
 
     fn claim_rules(&self) -> ClaimRules<'_> {
@@ -512,7 +528,7 @@ impl VerifierBuilder {
             rules.sources.insert(0, KeySetHandle::new(KeySet::new(static_keys)));
         }
         let cache = cache.map(|capacity| Arc::new(TokenCache::new(capacity)));
-        Ok(Verifier { rules: Arc::new(rules), cache, refreshers: refreshers.into() })
+        Ok(Verifier { rules: Arc::new(rules), cache, refreshers: refreshers.into(), paths: None })
     }
 }
 
