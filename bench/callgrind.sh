@@ -18,7 +18,7 @@ ir() { # variant -> "total sha" instructions per request
     echo "$total $sha" | awk -v n="$n" '{ printf "%d %d", $1 / n, ($1 - $2) / n }'
 }
 printf '%-18s %12s %12s\n' variant 'Ir/request' 'no-sha'
-for v in warden-public baseline-public warden-200 baseline-200 warden-cookie warden-401 baseline-401 warden-403 baseline-403 \
+for v in warden-public baseline-public warden-200 baseline-200 warden-cookie warden-cached warden-401 baseline-401 warden-403 baseline-403 \
     scale-10 scale-100 scale-1000; do
     set -- $(ir "$v")
     printf '%-18s %12s %12s\n' "$v" "$1" "$2"

@@ -83,7 +83,8 @@ pub fn case(variant: &str) -> Case {
             let mut held: Vec<String> = (1..n).map(|i| format!("permission-{i}")).collect();
             held.push(PERMISSION.to_owned());
             let held: Vec<&str> = held.iter().map(String::as_str).collect();
-            Case::new(large_tokens_router(), PRIVATE_PATH, Some(&bearer(&token(&held))), ok)
+            let router = router_with(|v| v.with_max_token_len(64 * 1024));
+            Case::new(router, PRIVATE_PATH, Some(&bearer(&token(&held))), ok)
         }
         cookies if cookies.starts_with("cookies-") => {
             let n: usize = cookies["cookies-".len()..].parse().expect("cookies-N");
@@ -91,6 +92,10 @@ pub fn case(variant: &str) -> Case {
             header.push_str(&format!("access_token={}", token(&[PERMISSION])));
             let cookie = HeaderValue::try_from(header).expect("a valid cookie header");
             Case { cookie: Some(cookie), ..Case::new(warden_router(), PRIVATE_PATH, None, ok) }
+        }
+        // The verified-token cache on, every request a hit.
+        "warden-cached" => {
+            Case::new(router_with(|v| v.cache(1024)), PRIVATE_PATH, Some(&granted), ok)
         }
         "warden-401" => Case::new(warden_router(), PRIVATE_PATH, None, unauthorized),
         "warden-403" => Case::new(warden_router(), PRIVATE_PATH, Some(&lacking), forbidden),
@@ -110,14 +115,13 @@ pub fn case(variant: &str) -> Case {
     }
 }
 
-/// The Warden app accepting tokens up to 64 KiB (1,000 permissions do not
-/// fit in the default 8 KiB).
-fn large_tokens_router() -> Router {
+/// The Warden app, its verifier configured by `configure`.
+fn router_with(
+    configure: impl FnOnce(warden::jwt::VerifierBuilder) -> warden::jwt::VerifierBuilder,
+) -> Router {
     use warden::jwt::{HmacSecret, Verifier};
-    let verifier = Verifier::hmac(&HmacSecret::new(crate::SECRET))
-        .with_max_token_len(64 * 1024)
-        .build()
-        .expect("valid verifier");
+    let verifier =
+        configure(Verifier::hmac(&HmacSecret::new(crate::SECRET))).build().expect("valid verifier");
     warden::App::new("JWT-protected API", "1.0.0")
         .auth(warden::Auth::new(verifier).build().expect("valid auth config"))
         .routes(warden::routes![crate::public_info, crate::protected_info])

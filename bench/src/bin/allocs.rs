@@ -32,6 +32,7 @@ fn main() {
         "baseline-public",
         "warden-200",
         "warden-cookie",
+        "warden-cached",
         "baseline-200",
         "warden-401",
         "baseline-401",

@@ -13,8 +13,10 @@ use crate::jwt::{
     Algorithm, ConfigError, Family, HmacSecret, Key, SigningKey, SigningKeys, Verifier,
 };
 
-/// Verified tokens kept when asymmetric keys are configured: a hit costs
-/// a map lookup instead of a 20–300 µs signature check.
+/// Verified tokens kept, whatever the keys: a hit costs a map lookup
+/// instead of a 20–300 µs asymmetric signature check, or, for HMAC, the
+/// base64, MAC and JSON work that makes a protected route cost more than a
+/// public one (BENCHMARKS.md). At most this many tokens (a few MB).
 const CACHE_CAPACITY: usize = 10_000;
 
 /// The auth configuration of an app, as deployment tools write it.
@@ -306,7 +308,7 @@ impl AuthConfig {
         };
         let mut verifier = Verifier::builder();
         if let Some(secret) = &hmac {
-            verifier = verifier.key(Key::hmac(secret));
+            verifier = verifier.key(Key::hmac(secret)).cache(CACHE_CAPACITY);
         }
         let signing = match (private, &hmac) {
             (Some(key), _) => {
@@ -542,6 +544,18 @@ mod tests {
         assert_eq!(algs("ab".repeat(64)), HMAC);
         let err = build(&[("JWT_SECRET_HEX", &"ab".repeat(32)), ("JWT_ALGORITHMS", "HS512")]);
         assert_eq!(err.unwrap_err().var, "JWT_SECRET_HEX");
+    }
+
+    #[test]
+    fn verified_hmac_tokens_are_cached() {
+        let secret = "ab".repeat(32);
+        let configured = build(&[("JWT_SECRET_HEX", &secret)]).unwrap();
+        let signing = configured.signing_keys().expect("the secret signs");
+        let token = signing.current().sign(serde_json::json!({"sub": "ada"})).unwrap();
+        let verifier = configured.authenticator().verifier();
+        let first = verifier.verify_at(&token, 1_000).unwrap();
+        let again = verifier.verify_at(&token, 1_000).unwrap();
+        assert!(std::sync::Arc::ptr_eq(&first, &again), "the second check is a cache hit");
     }
 
     #[test]
