@@ -110,11 +110,15 @@ struct Span {
 
 impl Spans {
     /// The permission strings in `claims` (the bytes the spans were found
-    /// in): each list item, each word of a space-separated string.
-    pub(crate) fn strings<'c>(&'c self, claims: &'c str) -> impl Iterator<Item = &'c str> + 'c {
+    /// in): each list item, each word of a space-separated string. Only
+    /// the spans are checked to be UTF-8, not the whole claims.
+    pub(crate) fn strings<'c>(&'c self, claims: &'c [u8]) -> impl Iterator<Item = &'c str> + 'c {
         self.spans.iter().flat_map(move |span| {
             let start = span.start as usize;
-            let text = claims.get(start..start + span.len as usize).unwrap_or_default();
+            let text = claims
+                .get(start..start + span.len as usize)
+                .and_then(|bytes| std::str::from_utf8(bytes).ok())
+                .unwrap_or_default();
             let (one, words) =
                 if span.spaced { (None, Some(text.split(' '))) } else { (Some(text), None) };
             one.into_iter().chain(words.into_iter().flatten())
