@@ -74,57 +74,18 @@ fn scaling(c: &mut Criterion) {
 }
 
 /// Verifying one asymmetric token: Warden without its cache, jsonwebtoken
-/// (aws-lc backend, the fastest Rust backend measured, see ANCHORS.md) on
-/// the same token and key, and Warden on a cache hit.
+/// on the same token and key, and Warden on a cache hit.
 fn asymmetric(c: &mut Criterion) {
-    use warden::jwt::{Algorithm, SigningKey, Verifier};
-    let keys: [(&str, &[u8]); 3] = [
-        ("ES256", include_bytes!("../../runtime/tests/it/keys/p256.key")),
-        ("RS256", include_bytes!("../../runtime/tests/it/keys/rsa.key")),
-        ("EdDSA", include_bytes!("../../runtime/tests/it/keys/ed25519.key")),
-    ];
-    for (name, pem) in keys {
-        let signing = SigningKey::from_pem(pem, None).expect("a test key");
-        let alg: Algorithm = signing.algorithm();
-        let exp = 4_000_000_000u64;
-        let claims = serde_json::json!({
-            "iss": "vortico", "iat": 0, "exp": exp,
-            "data": {"id": "7c9e6679-7425-40de-944b-e07fc1f66e17", "permissions": [PERMISSION]},
-        });
-        let token = signing.sign(claims).expect("signs");
-        let build = |cache: bool| {
-            let builder =
-                Verifier::builder().key(signing.verification_key()).with_algorithms([alg]);
-            if cache { builder.cache(1024) } else { builder }.build().expect("a valid verifier")
-        };
-        let (cold, cached) = (build(false), build(true));
-        let jwk: jsonwebtoken::jwk::Jwk =
-            serde_json::from_value(signing.public_jwk().expect("a public key")).expect("a JWK");
-        let key = jsonwebtoken::DecodingKey::from_jwk(&jwk).expect("a decoding key");
-        let mut validation =
-            jsonwebtoken::Validation::new(alg.as_str().parse().expect("same name"));
-        validation.required_spec_claims.clear();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .expect("clock after 1970")
-            .as_secs();
-        cold.verify_at(&token, now).expect("verifies");
-        cached.verify_at(&token, now).expect("verifies");
-        jsonwebtoken::decode::<serde_json::Value>(&token, &key, &validation).expect("verifies");
+    for case in warden_bench::asymmetric::Asymmetric::all() {
+        let name = case.name;
         c.bench_function(&format!("verify_{name}/warden_uncached"), |b| {
-            b.iter(|| black_box(cold.verify_at(black_box(&token), now)));
+            b.iter(|| black_box(case.warden_cold()));
         });
         c.bench_function(&format!("verify_{name}/jsonwebtoken"), |b| {
-            b.iter(|| {
-                black_box(jsonwebtoken::decode::<warden_bench::Claims>(
-                    black_box(&token),
-                    &key,
-                    &validation,
-                ))
-            });
+            b.iter(|| black_box(case.jsonwebtoken()));
         });
         c.bench_function(&format!("verify_{name}/warden_cached"), |b| {
-            b.iter(|| black_box(cached.verify_at(black_box(&token), now)));
+            b.iter(|| black_box(case.warden_cached()));
         });
     }
 }

@@ -5,6 +5,7 @@
 //! Shared by `benches/auth.rs` (criterion, wall time) and
 //! `src/bin/count.rs` (run under callgrind, instruction counts).
 
+pub mod asymmetric;
 pub mod cases;
 
 use std::sync::Arc;

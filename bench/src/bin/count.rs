@@ -13,6 +13,10 @@
 //! Variants: `{warden,baseline}-{public,200,401,403}`, `warden-cookie`,
 //! `scale-{10,100,1000}`.
 //!
+//! `warden-bench-count verify [ROUNDS]` does the same for verifying one
+//! asymmetric token (ES256, RS256, EdDSA): Warden without and with its
+//! cache against jsonwebtoken on aws-lc.
+//!
 //! `warden-bench-count paired [ROUNDS]` times batches of Warden and baseline
 //! requests alternately, a few milliseconds apart, and prints the median of
 //! the per-round ratios: load that comes and goes hits both sides alike.
@@ -25,6 +29,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use tokio::runtime::Runtime;
 use tower::ServiceExt;
+use warden_bench::asymmetric::Asymmetric;
 use warden_bench::cases::{Case, case};
 
 /// The measured loop: `requests` in, each answered with `expected`.
@@ -43,6 +48,31 @@ fn time(case: &Case, rt: &Runtime, n: usize) -> Duration {
     let start = Instant::now();
     run(rt, &case.router, requests, case.expected);
     start.elapsed()
+}
+
+/// [`paired`] for two functions called `batch` times per round.
+fn paired_fn(a: impl Fn() -> bool, b: impl Fn() -> bool, rounds: usize, batch: usize) -> [f64; 3] {
+    let time = |f: &dyn Fn() -> bool| {
+        let start = Instant::now();
+        for _ in 0..batch {
+            assert!(black_box(f()));
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|round| {
+            if round % 2 == 0 {
+                let ta = time(&a);
+                ta / time(&b)
+            } else {
+                let tb = time(&b);
+                time(&a) / tb
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: usize| ratios[(ratios.len() - 1) * q / 4];
+    [at(2), at(1), at(3)]
 }
 
 /// Median, first and last quartile of `a / b` over `rounds` alternating
@@ -69,6 +99,21 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "warden-200".into());
     let rt = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    if mode == "verify" {
+        let rounds: usize = args.next().map_or(21, |s| s.parse().expect("ROUNDS is a number"));
+        println!("{rounds} rounds of 200 + 200 verifications; ratio median [q1, q3]");
+        for case in Asymmetric::all() {
+            let name = case.name;
+            let cold = paired_fn(|| case.warden_cold(), || case.jsonwebtoken(), rounds, 200);
+            let hit = paired_fn(|| case.warden_cached(), || case.jsonwebtoken(), rounds, 200);
+            for (label, [median, q1, q3]) in
+                [("uncached warden/jsonwebtoken", cold), ("cache hit warden/jsonwebtoken", hit)]
+            {
+                println!("{name:6} {label:30} {median:.3} [{q1:.3}, {q3:.3}]");
+            }
+        }
+        return;
+    }
     if mode == "paired" {
         let rounds: usize = args.next().map_or(41, |s| s.parse().expect("ROUNDS is a number"));
         let pairs = [
