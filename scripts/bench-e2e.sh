@@ -5,7 +5,8 @@
 # --flama, Flama 2.2.2 on uvicorn (bench/flama/app.py), on the same routes.
 #
 #   scripts/bench-e2e.sh [--rounds N] [--duration SECS] [--connections C]
-#                        [--alg HS256|RS256|ES256|EdDSA] [--flama] [--no-build]
+#                        [--alg HS256|RS256|ES256|EdDSA] [--cold [N]] [--flama]
+#                        [--no-build]
 #
 # Each server runs pinned to CPU 0 (`taskset -c 0`), wrk to CPU 1
 # (`taskset -c 1 wrk -t1 -cC -dSECS --latency`). Every round loads every
@@ -15,6 +16,9 @@
 # request it is loaded with, and 401 to the protected route without a token.
 # Prints req/s, p50 and p99 latency per server x route (medians over rounds)
 # and the ratios. Figures are only comparable within one run: quote ratios.
+# --cold: Warden and the baseline get N distinct tokens (default 30,000,
+# three times Warden's verified-token cache) in turn, so that Warden's
+# cache misses: the cost of verifying a token not seen before.
 #
 # Not part of `cargo test`; nothing here asserts a timing.
 set -euo pipefail
@@ -27,8 +31,9 @@ connections=32
 alg=HS256
 flama=0
 build=1
+cold=0
 usage() {
-  sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 while [ $# -gt 0 ]; do
@@ -38,6 +43,10 @@ while [ $# -gt 0 ]; do
     --connections) connections=${2:?--connections needs a value}; shift 2 ;;
     --alg) alg=${2:?--alg needs a value}; shift 2 ;;
     --flama) flama=1; shift ;;
+    --cold)
+      cold=30000
+      if [[ ${2:-} =~ ^[1-9][0-9]*$ ]]; then cold=$2; shift; fi
+      shift ;;
     --no-build) build=0; shift ;;
     -h | --help) usage 0 ;;
     *) echo "unknown option: $1" >&2; usage 2 >&2 ;;
@@ -134,6 +143,23 @@ else
   fi
 fi
 [ -n "$token" ] || die "empty token"
+if [ "$cold" != 0 ]; then
+  note "minting $cold distinct $alg tokens for --cold"
+  "$token_bin" "$alg" "${secret:-$tmp/key.pem}" --count "$cold" >"$tmp/tokens.txt" ||
+    die "minting the --cold tokens failed"
+  [ "$(wc -l <"$tmp/tokens.txt")" -ge $((cold - 1)) ] || die "fewer tokens than asked for"
+  # wrk sends them in turn, one a request.
+  cat >"$tmp/rotate.lua" <<'LUA'
+local tokens, i = {}, 0
+function init(args)
+  for line in io.lines(args[1]) do tokens[#tokens + 1] = "Bearer " .. line end
+end
+function request()
+  i = i % #tokens + 1
+  return wrk.format(nil, nil, { ["Authorization"] = tokens[i] })
+end
+LUA
+fi
 
 # Servers: NAME -> URL, token, log.
 names=(warden baseline)
@@ -186,20 +212,27 @@ for name in "${names[@]}"; do
   check "$name" /public/info/ 200 '"public":true'
   check "$name" /private/info/ 200 '"public":false' "${tok[$name]}"
   check "$name" /private/info/ 401 '"status_code":401'
+  if [ "$cold" != 0 ] && [ "$name" != flama ]; then
+    check "$name" /private/info/ 200 '"public":false' "$(head -n1 "$tmp/tokens.txt")"
+    check "$name" /private/info/ 200 '"public":false' "$(tail -n1 "$tmp/tokens.txt")"
+  fi
   note "$name at ${url[$name]}: 200 public, 200 protected with its token, 401 without"
 done
 
-# run_wrk NAME ROUTE OUT: one load run, its raw output in OUT.
+# run_wrk NAME ROUTE OUT [SECS]: one load run, its raw output in OUT.
 run_wrk() {
-  local name=$1 route=$2 out=$3 path args=()
+  local name=$1 route=$2 out=$3 secs=${4:-$duration} path=/public/info/ args=() after=()
   if [ "$route" = protected ]; then
     path=/private/info/
-    args=(-H "Authorization: Bearer ${tok[$name]}")
-  else
-    path=/public/info/
+    if [ "$cold" != 0 ] && [ "$name" != flama ]; then
+      args=(-s "$tmp/rotate.lua")
+      after=(-- "$tmp/tokens.txt")
+    else
+      args=(-H "Authorization: Bearer ${tok[$name]}")
+    fi
   fi
-  taskset -c 1 wrk -t1 -c"$connections" -d"${4:-$duration}s" --latency "${args[@]}" \
-    "${url[$name]}$path" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed on $name $route"; }
+  taskset -c 1 wrk -t1 -c"$connections" -d"${secs}s" --latency "${args[@]}" \
+    "${url[$name]}$path" "${after[@]}" >"$out" 2>&1 || { cat "$out" >&2; die "wrk failed on $name $route"; }
   if grep -q 'Non-2xx or 3xx responses' "$out"; then
     cat "$out" >&2
     die "$name $route: some answers were not 2xx under load (output above)"
@@ -259,7 +292,9 @@ label = {"warden": "Warden (jwt_api)", "baseline": "hand-written axum + jsonwebt
 med = lambda xs: statistics.median(xs)
 
 print()
-print("End-to-end, alg $alg, $rounds round(s) x ${duration} s, wrk -t1 -c$connections")
+cold = $cold
+print("End-to-end, alg $alg, $rounds round(s) x ${duration} s, wrk -t1 -c$connections"
+      + (f", --cold: Warden and baseline protected cycle through {cold} distinct tokens" if cold else ""))
 print("machine: $cpu, $(nproc --all) CPUs; commit $commit$dirty")
 print("started $started; load average before: $load_before, after: $load_after")
 print()

@@ -4,12 +4,14 @@
 //! (neither server's own signing code).
 //!
 //! ```sh
-//! warden-bench-token HS256 SECRET_HEX [PERMISSION...]
-//! warden-bench-token RS256|ES256|EdDSA PRIVATE_KEY.pem [PERMISSION...]
+//! warden-bench-token HS256 SECRET_HEX [--count N] [PERMISSION...]
+//! warden-bench-token RS256|ES256|EdDSA PRIVATE_KEY.pem [--count N] [PERMISSION...]
 //! ```
 //!
 //! Without permissions the token holds `my-permission-name`. Prints the
-//! token, standard unpadded base64url.
+//! token, standard unpadded base64url; with `--count N`, N distinct tokens
+//! (`jti` 0 to N-1), one a line, for loading a server with tokens it has
+//! not seen (a verified-token cache that misses).
 
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -33,10 +35,16 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<String, String> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mut count = None;
+    if let Some(at) = args.iter().position(|a| a == "--count") {
+        let n = args.get(at + 1).and_then(|n| n.parse::<usize>().ok()).filter(|&n| n > 0);
+        count = Some(n.ok_or("--count needs a positive number")?);
+        args.drain(at..at + 2);
+    }
     let [alg, key, permissions @ ..] = args.as_slice() else {
         return Err("usage: warden-bench-token HS256 SECRET_HEX | RS256|ES256|EdDSA KEY.pem \
-                    [PERMISSION...]"
+                    [--count N] [PERMISSION...]"
             .into());
     };
     let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
@@ -57,13 +65,25 @@ fn run() -> Result<String, String> {
         permissions.iter().map(String::as_str).collect()
     };
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map_err(|e| e.to_string())?.as_secs();
-    let claims = serde_json::json!({
+    let mut claims = serde_json::json!({
         "iss": "vortico",
         "iat": now,
         "exp": now + LIFETIME_SECS,
         "data": {"id": "7c9e6679-7425-40de-944b-e07fc1f66e17", "permissions": permissions},
     });
-    jsonwebtoken::encode(&Header::new(algorithm), &claims, &key).map_err(|e| e.to_string())
+    let header = Header::new(algorithm);
+    let Some(count) = count else {
+        return jsonwebtoken::encode(&header, &claims, &key).map_err(|e| e.to_string());
+    };
+    let mut out = String::new();
+    for jti in 0..count {
+        claims["jti"] = jti.to_string().into();
+        out.push_str(&jsonwebtoken::encode(&header, &claims, &key).map_err(|e| e.to_string())?);
+        if jti + 1 < count {
+            out.push('\n');
+        }
+    }
+    Ok(out)
 }
 
 fn from_hex(hex: &str) -> Result<Vec<u8>, String> {
