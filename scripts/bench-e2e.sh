@@ -317,9 +317,15 @@ def ratio(a, b):
 
 print()
 print("Ratios of req/s (medians over rounds; higher is better for the first):")
-print(f"  Warden protected / Warden public:          {ratio(('warden','protected'), ('warden','public'))}   target >= 0.95 (HS256), 0.9 (asymmetric, cache hit)")
+if "$alg" == "HS256":
+    t_self, t_base = "target >= 0.95", "target >= 1.2"
+elif cold:
+    t_self, t_base = "(cache misses)", "target >= 0.83 (cold verification within 1.2x of the baseline's aws-lc)"
+else:
+    t_self, t_base = "target >= 0.9 (cache hit)", "target >= 1.2"
+print(f"  Warden protected / Warden public:          {ratio(('warden','protected'), ('warden','public'))}   {t_self}")
 print(f"  baseline protected / baseline public:      {ratio(('baseline','protected'), ('baseline','public'))}")
-print(f"  Warden protected / baseline protected:     {ratio(('warden','protected'), ('baseline','protected'))}   target >= 1.2")
+print(f"  Warden protected / baseline protected:     {ratio(('warden','protected'), ('baseline','protected'))}   {t_base}")
 print(f"  Warden public / baseline public:           {ratio(('warden','public'), ('baseline','public'))}")
 if "flama" in names:
     print(f"  Flama protected / Flama public:            {ratio(('flama','protected'), ('flama','public'))}")
