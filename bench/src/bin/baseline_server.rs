@@ -78,7 +78,7 @@ fn keys() -> Result<JwtKeys, String> {
 
 /// Hex bytes, upper or lower case; `None` when odd-length or not hex.
 fn from_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok()).collect()

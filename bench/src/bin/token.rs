@@ -88,7 +88,7 @@ fn run() -> Result<String, String> {
 
 fn from_hex(hex: &str) -> Result<Vec<u8>, String> {
     let bad = || "the secret is not hex".to_owned();
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return Err(bad());
     }
     (0..hex.len())
