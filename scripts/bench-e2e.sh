@@ -95,7 +95,7 @@ done
 
 venv=$target/bench-flama-venv
 if [ "$flama" = 1 ]; then
-  if ! "$venv/bin/python" -c 'import flama, uvicorn; assert flama.__version__ == "2.2.2"' 2>/dev/null; then
+  if ! "$venv/bin/python" -c 'import importlib.metadata as m, uvicorn; assert m.version("flama") == "2.2.2"' 2>/dev/null; then
     note "creating $venv with flama[pydantic]==2.2.2 and uvicorn"
     python3 -m venv "$venv" || die "python3 -m venv failed"
     "$venv/bin/pip" install --quiet 'flama[pydantic]==2.2.2' uvicorn >&2 ||
@@ -186,7 +186,10 @@ start() {
 # would measure the terminal or the log file instead of the server.
 start warden "$tmp/warden.log" 30 env ADDR=127.0.0.1:0 RUST_LOG=warn "${warden_env[@]}" "$warden_bin"
 tok[warden]=$token
-start baseline "$tmp/baseline.log" 30 env ADDR=127.0.0.1:0 "${baseline_env[@]}" "$baseline_bin"
+# BASELINE_SERVE=warden in the caller's environment serves the baseline
+# router with warden::serve_listener instead of axum::serve (a diagnostic).
+start baseline "$tmp/baseline.log" 30 env ADDR=127.0.0.1:0 BASELINE_SERVE="${BASELINE_SERVE:-axum}" \
+  "${baseline_env[@]}" "$baseline_bin"
 tok[baseline]=$token
 if [ "$flama" = 1 ]; then
   # Flama's own token: its encoder pads base64url, which it also requires.
@@ -295,7 +298,7 @@ print()
 cold = $cold
 print("End-to-end, alg $alg, $rounds round(s) x ${duration} s, wrk -t1 -c$connections"
       + (f", --cold: Warden and baseline protected cycle through {cold} distinct tokens" if cold else ""))
-print("machine: $cpu, $(nproc --all) CPUs; commit $commit$dirty")
+print("machine: $cpu, $(nproc --all) CPUs; commit $commit$dirty; baseline served by ${BASELINE_SERVE:-axum}::serve")
 print("started $started; load average before: $load_before, after: $load_after")
 print()
 print(f"| {'server':34} | {'route':9} | {'req/s (median)':>14} | {'p50 µs':>8} | {'p99 µs':>8} | {'req/s per round':30} |")

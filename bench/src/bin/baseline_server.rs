@@ -11,6 +11,7 @@
 //! | `JWT_SECRET_HEX` | HS256 secret as hex bytes |
 //! | `JWT_PUBLIC_KEY` | instead: path to a PEM public key (RSA, EC P-256, Ed25519) |
 //! | `JWT_ALGORITHMS` | with `JWT_PUBLIC_KEY`: the one algorithm accepted, `RS256`, `ES256` or `EdDSA` |
+//! | `BASELINE_SERVE` | `axum` (default): `axum::serve`; `warden`: `warden::serve_listener` (its timeouts and connection cap), to tell the serving loop's cost from the router's |
 //!
 //! Prints `... listening on http://IP:PORT` on standard error once bound,
 //! like the `jwt_api` example.
@@ -43,8 +44,21 @@ async fn run() -> Result<(), String> {
     let listener =
         tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("ADDR: {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
-    eprintln!("baseline (axum + jsonwebtoken from_fn) listening on http://{local}");
-    axum::serve(listener, baseline_router_with(keys)).await.map_err(|e| e.to_string())
+    let router = baseline_router_with(keys);
+    match std::env::var("BASELINE_SERVE").as_deref() {
+        Err(_) | Ok("axum") => {
+            eprintln!("baseline (axum + jsonwebtoken from_fn) listening on http://{local}");
+            axum::serve(listener, router).await.map_err(|e| e.to_string())
+        }
+        Ok("warden") => {
+            eprintln!(
+                "baseline (axum + jsonwebtoken from_fn, served by warden::serve_listener) \
+                 listening on http://{local}"
+            );
+            warden::serve_listener(listener, router).await.map_err(|e| e.to_string())
+        }
+        Ok(other) => Err(format!("BASELINE_SERVE: `{other}` is not `axum` or `warden`")),
+    }
 }
 
 fn keys() -> Result<JwtKeys, String> {
