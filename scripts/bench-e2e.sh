@@ -164,11 +164,12 @@ fi
 # Servers: NAME -> URL, token, log.
 names=(warden baseline)
 declare -A url tok log
-# start NAME LOG CMD... (environment already in CMD via env): runs it on
-# CPU 0 on a free port and waits for the address it prints.
+# start NAME LOG WAIT_SECS VAR=value... PROGRAM ARGS...: runs PROGRAM on
+# CPU 0 with only the given variables (and PATH, HOME: no JWT_* or RUST_LOG
+# of the caller's leaks in), waits for the address it prints.
 start() {
   local name=$1 logfile=$2 wait_secs=$3; shift 3
-  taskset -c 0 "$@" >"$logfile" 2>&1 &
+  taskset -c 0 env -i PATH="$PATH" HOME="${HOME:-/tmp}" "$@" >"$logfile" 2>&1 &
   pids+=($!)
   local pid=$! found="" i
   for i in $(seq 1 $((wait_secs * 10))); do
@@ -184,18 +185,18 @@ start() {
 
 # RUST_LOG=warn: the example logs one line per request at `info`, which
 # would measure the terminal or the log file instead of the server.
-start warden "$tmp/warden.log" 30 env ADDR=127.0.0.1:0 RUST_LOG=warn "${warden_env[@]}" "$warden_bin"
+start warden "$tmp/warden.log" 30 ADDR=127.0.0.1:0 RUST_LOG=warn "${warden_env[@]}" "$warden_bin"
 tok[warden]=$token
 # BASELINE_SERVE=warden in the caller's environment serves the baseline
 # router with warden::serve_listener instead of axum::serve (a diagnostic).
-start baseline "$tmp/baseline.log" 30 env ADDR=127.0.0.1:0 BASELINE_SERVE="${BASELINE_SERVE:-axum}" \
+start baseline "$tmp/baseline.log" 30 ADDR=127.0.0.1:0 BASELINE_SERVE="${BASELINE_SERVE:-axum}" \
   "${baseline_env[@]}" "$baseline_bin"
 tok[baseline]=$token
 if [ "$flama" = 1 ]; then
   # Flama's own token: its encoder pads base64url, which it also requires.
   tok[flama]=$(env "${flama_env[@]}" "$venv/bin/python" "$root/bench/flama/app.py" mint) ||
     die "minting Flama's token failed"
-  start flama "$tmp/flama.log" 60 env "${flama_env[@]}" "$venv/bin/uvicorn" --app-dir "$root/bench/flama" \
+  start flama "$tmp/flama.log" 60 "${flama_env[@]}" "$venv/bin/uvicorn" --app-dir "$root/bench/flama" \
     app:app --workers 1 --host 127.0.0.1 --port 0 --no-access-log --log-level info
   names+=(flama)
 fi
