@@ -19,6 +19,9 @@
 # --cold: Warden and the baseline get N distinct tokens (default 30,000,
 # three times Warden's verified-token cache) in turn, so that Warden's
 # cache misses: the cost of verifying a token not seen before.
+# BASELINE_SERVE=warden (environment): the baseline router is served by
+# warden::serve_listener instead of axum::serve (a diagnostic).
+# Needs 2 CPUs, curl, openssl, python3, taskset; installs wrk with apt-get.
 #
 # Not part of `cargo test`; nothing here asserts a timing.
 set -euo pipefail
@@ -33,7 +36,7 @@ flama=0
 build=1
 cold=0
 usage() {
-  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 while [ $# -gt 0 ]; do
