@@ -157,15 +157,22 @@ pub struct JwtKeys {
 
 impl JwtKeys {
     fn new(secret: &[u8]) -> Self {
+        JwtKeys::with_key(DecodingKey::from_secret(secret), Algorithm::HS256)
+    }
+
+    /// `key` accepting `algorithm` only, no claim required (as the example):
+    /// what `baseline_server` builds from its environment, for HS256 or a
+    /// public key (RS256, ES256, EdDSA).
+    pub fn with_key(key: DecodingKey, algorithm: Algorithm) -> Self {
         // jsonwebtoken needs its backend named when the workspace enables
         // both of its backends (`--all-features`); a user with one has none
         // of this.
         let _ = jsonwebtoken::crypto::CryptoProvider::install_default(
             &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER,
         );
-        let mut validation = Validation::new(Algorithm::HS256);
+        let mut validation = Validation::new(algorithm);
         validation.required_spec_claims.clear();
-        JwtKeys { key: DecodingKey::from_secret(secret), validation }
+        JwtKeys { key, validation }
     }
 }
 
@@ -216,7 +223,13 @@ async fn require_permission(
 /// The same two routes, the same handlers, guarded by `require_permission`
 /// mounted with `route_layer`.
 pub fn baseline_router() -> Router {
-    let keys = Arc::new(JwtKeys::new(SECRET));
+    baseline_router_with(JwtKeys::new(SECRET))
+}
+
+/// [`baseline_router`] verifying with `keys` (the end-to-end benchmark's
+/// server, `src/bin/baseline_server.rs`).
+pub fn baseline_router_with(keys: JwtKeys) -> Router {
+    let keys = Arc::new(keys);
     Router::new().route("/public/info/", get(public_info)).route(
         PRIVATE_PATH,
         get(protected_info).route_layer(middleware::from_fn_with_state(keys, require_permission)),
