@@ -61,8 +61,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         }
         Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
-    let router = jwt_api::router_configured(&configured)?
-        .layer(axum::middleware::from_fn(warden_examples::telemetry::log_request));
+    let router =
+        warden_examples::telemetry::with_request_log(jwt_api::router_configured(&configured)?);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!(
         "{} {} listening on http://{}",

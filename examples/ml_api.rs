@@ -75,8 +75,7 @@ async fn run() -> Result<(), Error> {
         ..SessionConfig::default()
     };
     let setup = app::setup(SetupParts { users, configured, store, limit, session_config }).await?;
-    let router =
-        setup.router.layer(axum::middleware::from_fn(warden_examples::telemetry::log_request));
+    let router = warden_examples::telemetry::with_request_log(setup.router);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     eprintln!("{} {} listening on http://{}", app::TITLE, app::VERSION, listener.local_addr()?);
     warden::Server::new().serve_listener(listener, router).await?;

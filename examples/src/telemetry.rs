@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use axum::Router;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -20,6 +21,18 @@ pub fn init_logging() -> Result<(), String> {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     Ok(())
+}
+
+/// `router` with [`log_request`] around it when `RUST_LOG` lets its lines
+/// through; otherwise the layer (a boxed future, a copy of the path, a
+/// clock read per request) is left out: with `RUST_LOG=warn` the examples
+/// serve at the speed a benchmark should measure.
+pub fn with_request_log<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
+    if tracing::enabled!(target: "warden_examples::http", tracing::Level::INFO) {
+        router.layer(axum::middleware::from_fn(log_request))
+    } else {
+        router
+    }
 }
 
 /// One line per request (target `warden_examples::http`): method, path
