@@ -288,6 +288,20 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
 }
 
 #[tokio::test]
+async fn each_request_restarts_the_idle_timeout() {
+    // The timer armed after the first request fires at 600 ms, before the
+    // deadline the second request set (1,000 ms): the connection stays open.
+    let server = config().header_read_timeout(BOUND * 2).idle_timeout(Duration::from_millis(600));
+    let running = Running::start(server).await;
+    let client = running.connect().await;
+    for pause in [400, 400, 0] {
+        send(&client, get_request("/ok").as_bytes()).await.unwrap();
+        assert_eq!(read_answer(&client).await.status, 200);
+        sleep(Duration::from_millis(pause)).await;
+    }
+}
+
+#[tokio::test]
 async fn the_idle_wait_is_not_bounded_by_the_header_timeout() {
     let server = config().idle_timeout(Duration::from_secs(2));
     let running = Running::start(server).await;
