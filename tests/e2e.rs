@@ -162,3 +162,21 @@ fn environment_configuration_makes_the_example_strict() {
     assert_eq!(verifier.verify(&other_iss).unwrap_err().description(), "invalid issuer");
     assert!(verifier.verify(&sign(json!({"iss": "vortico", "exp": u32::MAX}))).is_ok());
 }
+
+/// A route the article's app does not have, asking for a misspelt permission.
+#[warden::route(get, "/extra/", permissions = ["my-permision-name"])]
+async fn misspelt() {}
+
+#[test]
+fn the_app_declares_its_one_permission() {
+    let err = jwt_api::app(HmacSecret::new([7; 64]))
+        .unwrap()
+        .routes(warden::routes![misspelt])
+        .build()
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.starts_with("route `GET /extra/` ("), "{message}");
+    assert!(message.contains("requires permission `my-permision-name`"), "{message}");
+    assert!(message.ends_with("did you mean `my-permission-name`?"), "{message}");
+    assert!(jwt_api::app(HmacSecret::new([7; 64])).unwrap().build().is_ok());
+}

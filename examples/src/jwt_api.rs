@@ -127,7 +127,13 @@ pub fn app_configured(configured: &Configured) -> App<AppState> {
 }
 
 fn app_with(auth: warden::Authenticator) -> App<AppState> {
-    App::new(TITLE, VERSION).description(DESCRIPTION).auth(auth).routes(routes())
+    App::new(TITLE, VERSION)
+        .description(DESCRIPTION)
+        .auth(auth)
+        // The one permission tokens grant: a route naming another fails
+        // `build()`.
+        .permissions([PERMISSION])
+        .routes(routes())
 }
 
 /// The handlers' shared state: signing with `key`.

@@ -150,8 +150,9 @@ pub fn route(
 /// async fn protected_info() {}
 /// ```
 ///
-/// The enum gets `as_str()` (a `const fn`), `ALL`, `Display` and the usual
-/// derives. Values are checked like literal permissions and must be unique.
+/// The enum gets `as_str()` (a `const fn`), `ALL`, `AsRef<str>`, `Display`
+/// and the usual derives; `App::permissions(Perm::ALL)` declares the set
+/// to the app. Values are checked like literal permissions and must be unique.
 #[proc_macro]
 pub fn permissions(input: proc_macro::TokenStream) -> proc_macro::TokenStream {
     permissions::expand(input.into()).into()

@@ -233,7 +233,10 @@ mod table;
 pub mod testing;
 pub mod ws;
 
-pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_JWKS_PATH, DEFAULT_SCHEMA_PATH};
+pub use app::{
+    App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_JWKS_PATH, DEFAULT_SCHEMA_PATH, JsonErrors,
+    JsonErrorsFuture, JsonErrorsService,
+};
 pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
 pub use http::{HttpError, Json, NoStore, ServeError, Server, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.

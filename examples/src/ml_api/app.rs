@@ -366,6 +366,7 @@ pub fn app(auth: Authenticator) -> App<AppState> {
             "An iris classifier behind users, roles, refreshable sessions and a WebSocket stream",
         )
         .auth(auth)
+        .permissions(Perm::ALL)
         .routes(routes())
 }
 

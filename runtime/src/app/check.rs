@@ -42,3 +42,67 @@ pub(super) fn check_table(
     }
     Ok(())
 }
+
+/// Every permission a route requires is one of `declared`.
+pub(super) fn check_permissions(
+    routes: impl IntoIterator<Item = &'static Route>,
+    declared: &[String],
+) -> Result<(), BuildError> {
+    for route in routes {
+        let required = route.policy().alternatives().iter().flat_map(|set| set.iter());
+        for &permission in required {
+            if !declared.iter().any(|d| d == permission) {
+                return Err(BuildError::UnknownPermission {
+                    route: format!("{} {}", route.method(), route.path()),
+                    handler: route.handler(),
+                    permission,
+                    suggestion: closest(permission, declared).map(str::to_owned),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The declared permission within a third of `permission`'s length in
+/// edits (at least one), as rustc suggests similar names.
+fn closest<'d>(permission: &str, declared: &'d [String]) -> Option<&'d str> {
+    let limit = (permission.chars().count() / 3).max(1);
+    declared
+        .iter()
+        .map(|d| (edit_distance(permission, d), d))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, d)| d.as_str())
+}
+
+/// Levenshtein distance over chars.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions_are_close_names_only() {
+        let declared = ["my-permission-name".to_owned(), "admin".to_owned()];
+        assert_eq!(closest("my-permision-name", &declared), Some("my-permission-name"));
+        assert_eq!(closest("amdin", &declared), Some("admin"));
+        assert_eq!(closest("users:manage", &declared), None);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

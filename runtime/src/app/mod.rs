@@ -16,9 +16,11 @@ use crate::table::{Endpoint, Route, Routes};
 
 mod check;
 mod error;
+mod fallback;
 
-use check::check_table;
+use check::{check_permissions, check_table};
 pub use error::BuildError;
+pub use fallback::{JsonErrors, JsonErrorsFuture, JsonErrorsService};
 
 /// A Warden application.
 ///
@@ -54,6 +56,7 @@ pub struct App<S = ()> {
     docs: docs_ui::Options,
     jwks: Option<(String, Bytes)>,
     prefix: Option<String>,
+    permissions: Option<Vec<String>>,
 }
 
 /// Where the OpenAPI document is served unless [`App::schema_path`] says otherwise.
@@ -94,6 +97,7 @@ where
             docs: docs_ui::Options::default(),
             jwks: None,
             prefix: None,
+            permissions: None,
         }
     }
 
@@ -188,6 +192,48 @@ where
         self
     }
 
+    /// Declares every permission tokens can grant: [`build`](Self::build)
+    /// then fails with [`BuildError::UnknownPermission`], naming the route,
+    /// its handler and the permission, when a route requires one outside
+    /// the set. A misspelt string permission would otherwise compile, and
+    /// the policy test matrix would pass it (it mints the same misspelling).
+    ///
+    /// Takes a [`permissions!`](crate::permissions!) enum's `ALL`, or
+    /// strings. May be called several times; the sets add up.
+    ///
+    /// ```
+    /// use warden::{App, BuildError, route, routes};
+    /// # use warden::jwt::{HmacSecret, Verifier};
+    ///
+    /// warden::permissions! {
+    ///     pub enum Perm {
+    ///         Read = "models:read",
+    ///     }
+    /// }
+    ///
+    /// #[route(get, "/models/", permissions = ["models:raed"])]
+    /// async fn models() {}
+    ///
+    /// # let auth = warden::Auth::new(Verifier::hmac(&HmacSecret::new([7; 32])).build()?).build()?;
+    /// // `App` alone is `App<()>`: a router that is never served says
+    /// // nothing about its state type.
+    /// let err = App::<()>::new("Models", "1.0.0")
+    ///     .auth(auth)
+    ///     .permissions(Perm::ALL)
+    ///     .routes(routes![models])
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(matches!(err, BuildError::UnknownPermission { permission: "models:raed", .. }));
+    /// assert!(err.to_string().ends_with("did you mean `models:read`?"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn permissions<P: AsRef<str>>(mut self, declared: impl IntoIterator<Item = P>) -> Self {
+        self.permissions
+            .get_or_insert_with(Vec::new)
+            .extend(declared.into_iter().map(|p| p.as_ref().to_owned()));
+        self
+    }
+
     /// The title.
     pub fn title(&self) -> &str {
         &self.title
@@ -211,8 +257,14 @@ where
 
     /// Checks the table and builds the router: each protected route behind
     /// its own auth layer, JSON 404 and 405 for everything else.
+    ///
+    /// The router keeps axum's default fallback (see [`JsonErrors`]), so it
+    /// merges with other routers, Warden's or not, and nests under a prefix.
     pub fn build(self) -> Result<Router<S>, BuildError> {
         check_table(self.table().collect(), self.auth.is_some())?;
+        if let Some(declared) = &self.permissions {
+            check_permissions(self.table(), declared)?;
+        }
         self.check_reserved_paths()?;
         if let Some(prefix) = &self.prefix
             && (!prefix.starts_with('/')
@@ -243,13 +295,15 @@ where
             })
     }
 
+    /// The router, its unknown paths and wrong methods answered by axum's
+    /// default fallback in the envelope ([`JsonErrors`]): a custom fallback
+    /// would make `Router::merge` with any other router that has one panic.
     fn assemble(mut self, document: Option<Bytes>) -> Router<S> {
-        match self.prefix.take() {
+        let router = match self.prefix.take() {
             None => self.assemble_unprefixed(document),
-            Some(prefix) => Router::new()
-                .nest(&prefix, self.assemble_unprefixed(document))
-                .fallback(crate::http::not_found),
-        }
+            Some(prefix) => Router::new().nest(&prefix, self.assemble_unprefixed(document)),
+        };
+        router.layer(JsonErrors)
     }
 
     fn assemble_unprefixed(self, document: Option<Bytes>) -> Router<S> {
@@ -292,8 +346,6 @@ where
             router = router.route(route.path(), method_router);
         }
         router
-            .fallback(crate::http::not_found)
-            .method_not_allowed_fallback(crate::http::method_not_allowed)
     }
 
     /// The paths of the OpenAPI document and the docs page: well formed,
