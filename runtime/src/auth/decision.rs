@@ -275,7 +275,7 @@ impl Authenticator {
         if !policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)) {
             return Err(AuthError::Forbidden(jwt));
         }
-        Ok(Claims(jwt))
+        Ok(Claims(jwt, Arc::clone(source)))
     }
 }
 
