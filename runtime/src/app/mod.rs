@@ -12,7 +12,7 @@ use crate::auth::Authenticator;
 use crate::auth::layer::AuthLayer;
 use crate::docs::{openapi, ui as docs_ui};
 use crate::http::rejection::EnvelopeLayer;
-use crate::table::{Endpoint, Route, Routes};
+use crate::table::{Endpoint, Method, PathSegment, Policy, Route, RouteParts, Routes};
 
 mod check;
 mod error;
@@ -57,6 +57,7 @@ pub struct App<S = ()> {
     jwks: Option<(String, Bytes)>,
     prefix: Option<String>,
     permissions: Option<Vec<String>>,
+    docs_policy: Policy,
 }
 
 /// Where the OpenAPI document is served unless [`App::schema_path`] says otherwise.
@@ -98,6 +99,7 @@ where
             jwks: None,
             prefix: None,
             permissions: None,
+            docs_policy: Policy::Public,
         }
     }
 
@@ -112,6 +114,31 @@ where
     /// turns it off.
     pub fn docs_path(mut self, path: Option<&str>) -> Self {
         self.docs_path = path.map(str::to_owned);
+        self
+    }
+
+    /// Who may read the OpenAPI document and the docs page (default
+    /// [`Policy::Public`]). Another policy puts both behind the same auth
+    /// layer as the routes, with the same 401 and 403 answers; the document
+    /// states it as `x-docs-policy` (shaped as in [`table_json`](crate::table_json)).
+    ///
+    /// In a browser, the page then loads the document with the token in the
+    /// cookie ([`Auth::cookie`](crate::Auth::cookie)): it cannot send a header
+    /// before it is loaded.
+    ///
+    /// ```
+    /// use warden::{App, Policy};
+    /// # use warden::jwt::{HmacSecret, Verifier};
+    /// # let auth = warden::Auth::new(Verifier::hmac(&HmacSecret::new([7; 32])).build()?).build()?;
+    ///
+    /// let app: App = App::new("Internal", "1.0.0")
+    ///     .auth(auth)
+    ///     .docs_policy(Policy::Permissions(&["docs:read"]));
+    /// assert_eq!(app.openapi()["x-docs-policy"]["alternatives"][0][0], "docs:read");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn docs_policy(mut self, policy: Policy) -> Self {
+        self.docs_policy = policy;
         self
     }
 
@@ -133,10 +160,13 @@ where
             description: self.description.as_deref(),
         };
         let mut document = openapi::document(&info, self.table(), self.auth.as_ref());
-        if let Some(prefix) = &self.prefix
-            && let Some(object) = document.as_object_mut()
-        {
-            object.insert("servers".into(), serde_json::json!([{"url": prefix}]));
+        if let Some(object) = document.as_object_mut() {
+            if let Some(prefix) = &self.prefix {
+                object.insert("servers".into(), serde_json::json!([{"url": prefix}]));
+            }
+            if !self.docs_policy.is_public() {
+                object.insert("x-docs-policy".into(), crate::table::policy_json(&self.docs_policy));
+            }
         }
         if let Some((path, _)) = &self.jwks
             && let Some(paths) =
@@ -262,8 +292,16 @@ where
     /// merges with other routers, Warden's or not, and nests under a prefix.
     pub fn build(self) -> Result<Router<S>, BuildError> {
         check_table(self.table().collect(), self.auth.is_some())?;
+        let docs_route = self.docs_route();
         if let Some(declared) = &self.permissions {
-            check_permissions(self.table(), declared)?;
+            check_permissions(self.table().chain(docs_route), declared)?;
+        }
+        if let Some(route) = docs_route
+            && self.auth.is_none()
+        {
+            return Err(BuildError::MissingAuth {
+                route: format!("{} {}", route.method(), route.path()),
+            });
         }
         self.check_reserved_paths()?;
         if let Some(prefix) = &self.prefix
@@ -284,41 +322,57 @@ where
         });
         // The checks above cover every conflict axum is known to panic on;
         // should one slip through, it still becomes an error, not a crash.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || self.assemble(document)))
-            .map_err(|panic| {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "axum refused the routes".to_owned());
-                BuildError::Router(message)
-            })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            self.assemble(document, docs_route)
+        }))
+        .map_err(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "axum refused the routes".to_owned());
+            BuildError::Router(message)
+        })
     }
 
     /// The router, its unknown paths and wrong methods answered by axum's
     /// default fallback in the envelope ([`JsonErrors`]): a custom fallback
     /// would make `Router::merge` with any other router that has one panic.
-    fn assemble(mut self, document: Option<Bytes>) -> Router<S> {
+    fn assemble(
+        mut self,
+        document: Option<Bytes>,
+        docs_route: Option<&'static Route>,
+    ) -> Router<S> {
         let router = match self.prefix.take() {
-            None => self.assemble_unprefixed(document),
-            Some(prefix) => Router::new().nest(&prefix, self.assemble_unprefixed(document)),
+            None => self.assemble_unprefixed(document, docs_route),
+            Some(prefix) => {
+                Router::new().nest(&prefix, self.assemble_unprefixed(document, docs_route))
+            }
         };
         router.layer(JsonErrors)
     }
 
-    fn assemble_unprefixed(self, document: Option<Bytes>) -> Router<S> {
+    fn assemble_unprefixed(
+        self,
+        document: Option<Bytes>,
+        docs_route: Option<&'static Route>,
+    ) -> Router<S> {
         let mut router = Router::new();
         if let (Some(schema_path), Some(document)) = (&self.schema_path, document) {
-            router = router.route(
+            let mut docs = Router::new().route(
                 schema_path,
                 get(move || async move {
                     ([(header::CONTENT_TYPE, "application/json")], document.clone())
                 }),
             );
             if let Some(docs_path) = &self.docs_path {
-                router =
-                    router.merge(docs_ui::routes(docs_path, schema_path, &self.title, &self.docs));
+                docs = docs.merge(docs_ui::routes(docs_path, schema_path, &self.title, &self.docs));
             }
+            if let Some(route) = docs_route {
+                let auth = self.auth.clone().expect("checked by build");
+                docs = docs.route_layer(AuthLayer::new(auth, route));
+            }
+            router = router.merge(docs);
         }
         if let Some((path, body)) = &self.jwks {
             let body = body.clone();
@@ -346,6 +400,34 @@ where
             router = router.route(route.path(), method_router);
         }
         router
+    }
+
+    /// The route the auth layer checks the document and the docs page
+    /// against, when they are not public. Leaked: the layer takes a
+    /// `&'static Route`, as `#[route]` makes them; one per `build()`.
+    fn docs_route(&self) -> Option<&'static Route> {
+        if self.docs_policy.is_public() {
+            return None;
+        }
+        let path = self.schema_path.as_deref()?;
+        Some(Box::leak(Box::new(Route::from_parts(RouteParts {
+            method: Method::Get,
+            path: Box::leak(path.to_owned().into_boxed_str()),
+            segments: &[PathSegment::Static("")],
+            name: "openapi",
+            handler: "docs_policy",
+            module: "warden::App",
+            policy: self.docs_policy,
+            tags: &[],
+            summary: None,
+            description: None,
+            request_body: None,
+            response_body: None,
+            path_params: None,
+            query_params: None,
+            status: 200,
+            responses: &[],
+        }))))
     }
 
     /// The paths of the OpenAPI document and the docs page: well formed,

@@ -62,19 +62,24 @@ pub fn table_json<'a>(routes: impl IntoIterator<Item = &'a Route>) -> Value {
 }
 
 fn route_json(route: &Route) -> Value {
-    let kind = match route.policy() {
+    json!({
+        "method": route.method().as_str(),
+        "path": route.path(),
+        "name": route.name(),
+        "handler": route.handler(),
+        "policy": policy_json(route.policy()),
+        "tags": route.tags(),
+    })
+}
+
+/// `{"kind": ..., "alternatives": [...]}`, as in [`table_json`].
+pub(crate) fn policy_json(policy: &Policy) -> Value {
+    let kind = match policy {
         Policy::Public => "public",
         Policy::Authenticated => "authenticated",
         Policy::Optional => "optional",
         Policy::Permissions(_) => "permissions",
         Policy::AnyOf(_) => "any_of",
     };
-    json!({
-        "method": route.method().as_str(),
-        "path": route.path(),
-        "name": route.name(),
-        "handler": route.handler(),
-        "policy": {"kind": kind, "alternatives": route.policy().alternatives()},
-        "tags": route.tags(),
-    })
+    json!({"kind": kind, "alternatives": policy.alternatives()})
 }
