@@ -243,3 +243,9 @@ pub use http::{HttpError, Json, NoStore, ServeError, Server, serve, serve_listen
 pub use schemars;
 pub use table::{Method, PathSegment, Policy, Route, RouteDef, Routes, table_json};
 pub use warden_macros::{permissions, route, routes};
+
+/// The README's Rust blocks as doctests, so that its getting-started app
+/// keeps compiling against this crate (excerpts are marked `ignore`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
