@@ -180,3 +180,26 @@ fn the_app_declares_its_one_permission() {
     assert!(message.ends_with("did you mean `my-permission-name`?"), "{message}");
     assert!(jwt_api::app(HmacSecret::new([7; 64])).unwrap().build().is_ok());
 }
+
+#[test]
+fn the_routes_subcommand_lists_the_paths_as_served() {
+    assert_eq!(
+        jwt_api::listing(None, false),
+        "GET     /public/info/ public_info public\n\
+         GET     /private/info/ protected_info permissions = [\"my-permission-name\"]\n\
+         POST    /auth/ signin public"
+    );
+    assert_eq!(
+        jwt_api::listing(Some("/api/v1".into()), false),
+        "GET     /api/v1/public/info/ public_info public\n\
+         GET     /api/v1/private/info/ protected_info permissions = [\"my-permission-name\"]\n\
+         POST    /api/v1/auth/ signin public"
+    );
+    let json: Value =
+        serde_json::from_str(&jwt_api::listing(Some("/api/v1".into()), true)).unwrap();
+    let paths: Vec<&str> =
+        json.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/api/v1/public/info/", "/api/v1/private/info/", "/api/v1/auth/"]);
+    let plain: Value = serde_json::from_str(&jwt_api::listing(None, true)).unwrap();
+    assert_eq!(plain, warden::table_json(jwt_api::routes().table()));
+}

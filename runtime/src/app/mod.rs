@@ -285,6 +285,35 @@ where
         self.routes.iter().map(|(route, _)| *route)
     }
 
+    /// The table as [`table_json`](crate::table_json) lists it, with each
+    /// `path` as served: under the [`prefix`](Self::prefix).
+    pub fn table_json(&self) -> serde_json::Value {
+        let mut listing = crate::table_json(self.table());
+        if let (Some(prefix), Some(routes)) = (&self.prefix, listing.as_array_mut()) {
+            for route in routes {
+                if let Some(path) = route.get_mut("path")
+                    && let Some(text) = path.as_str()
+                {
+                    *path = format!("{prefix}{text}").into();
+                }
+            }
+        }
+        listing
+    }
+
+    /// One line per route, as [`Route`]'s `Display` prints it
+    /// (`GET     /private/info/ protected_info permissions = ["my-permission-name"]`),
+    /// with each path as served: under the [`prefix`](Self::prefix).
+    pub fn table_lines(&self) -> Vec<String> {
+        let prefix = self.prefix.as_deref().unwrap_or_default();
+        self.table()
+            .map(|route| {
+                let method = route.method();
+                format!("{method:<7} {prefix}{} {} {}", route.path(), route.name(), route.policy())
+            })
+            .collect()
+    }
+
     /// Checks the table and builds the router: each protected route behind
     /// its own auth layer, JSON 404 and 405 for everything else.
     ///
