@@ -167,8 +167,8 @@ impl PermissionSource {
     }
 
     /// Every permission `claims` grant in this layout, each once, in the
-    /// order the claims list them: exactly those [`grants`](Self::grants)
-    /// accepts (a custom layout lists what its [`ClaimLayout::list`] says).
+    /// order the claims list them: exactly those the auth layer accepts
+    /// (a custom layout lists what its [`ClaimLayout::list`] says).
     pub fn list<'c>(&self, claims: &'c Map<String, Value>) -> Vec<&'c str> {
         let mut out = Vec::new();
         self.list_into(claims, &mut out);
