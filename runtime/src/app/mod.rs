@@ -319,6 +319,12 @@ where
     ///
     /// The router keeps axum's default fallback (see [`JsonErrors`]), so it
     /// merges with other routers, Warden's or not, and nests under a prefix.
+    ///
+    /// A stateful app hands its state over with `.with_state(state)`. A
+    /// stateless one needs no annotation: serving the router (`warden::serve`,
+    /// `axum::serve`, `oneshot`) tells rustc it is a `Router<()>`. Only a
+    /// router that is never served or called (a test of `build()`'s error)
+    /// needs `App::<()>::new(..)`.
     pub fn build(self) -> Result<Router<S>, BuildError> {
         check_table(self.table().collect(), self.auth.is_some())?;
         let docs_route = self.docs_route();
