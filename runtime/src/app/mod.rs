@@ -245,8 +245,8 @@ where
     /// async fn models() {}
     ///
     /// # let auth = warden::Auth::new(Verifier::hmac(&HmacSecret::new([7; 32])).build()?).build()?;
-    /// // `App` alone is `App<()>`: a router that is never served says
-    /// // nothing about its state type.
+    /// // A router that is never served says nothing about its state type:
+    /// // `App::<()>` names it.
     /// let err = App::<()>::new("Models", "1.0.0")
     ///     .auth(auth)
     ///     .permissions(Perm::ALL)
