@@ -4,9 +4,10 @@
 //! cargo run --example jwt_api                   # serve on 127.0.0.1:8000 (or $ADDR)
 //! cargo run --example jwt_api -- routes         # print the permission table
 //! cargo run --example jwt_api -- routes --json  # ... as JSON
+//! PREFIX=/api/v1 cargo run --example jwt_api -- routes  # paths as served under the prefix
 //! ```
 //!
-//! Configuration comes from the environment (see the README): `ADDR`,
+//! Configuration comes from the environment (see the README): `ADDR`, `PREFIX`,
 //! `JWT_SECRET_HEX` or `JWT_SECRET`, `JWT_ALGORITHMS`, `JWT_ISSUER`,
 //! `JWT_AUDIENCE`, `JWT_REQUIRED_CLAIMS`, `JWT_TYP`, `JWT_PERMISSIONS_CLAIM`,
 //! `JWT_ALLOW_WEAK_SECRET`, `RUST_LOG`. Without a secret, Flama's demo
@@ -33,12 +34,11 @@ async fn main() -> ExitCode {
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("routes") {
-        let table = jwt_api::routes().table();
+        // The paths as served: under `PREFIX` when it is set.
+        let prefix = jwt_api::prefix_from_env();
         match args.get(1).map(String::as_str) {
-            None => table.iter().for_each(|route| println!("{route}")),
-            Some("--json") => {
-                println!("{}", serde_json::to_string_pretty(&warden::table_json(table))?)
-            }
+            None => println!("{}", jwt_api::listing(prefix, false)),
+            Some("--json") => println!("{}", jwt_api::listing(prefix, true)),
             Some(other) => {
                 return Err(format!("unknown `routes` option `{other}`; try `--json`").into());
             }

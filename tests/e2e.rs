@@ -162,3 +162,44 @@ fn environment_configuration_makes_the_example_strict() {
     assert_eq!(verifier.verify(&other_iss).unwrap_err().description(), "invalid issuer");
     assert!(verifier.verify(&sign(json!({"iss": "vortico", "exp": u32::MAX}))).is_ok());
 }
+
+/// A route the article's app does not have, asking for a misspelt permission.
+#[warden::route(get, "/extra/", permissions = ["my-permision-name"])]
+async fn misspelt() {}
+
+#[test]
+fn the_app_declares_its_one_permission() {
+    let err = jwt_api::app(HmacSecret::new([7; 64]))
+        .unwrap()
+        .routes(warden::routes![misspelt])
+        .build()
+        .unwrap_err();
+    let message = err.to_string();
+    assert!(message.starts_with("route `GET /extra/` ("), "{message}");
+    assert!(message.contains("requires permission `my-permision-name`"), "{message}");
+    assert!(message.ends_with("did you mean `my-permission-name`?"), "{message}");
+    assert!(jwt_api::app(HmacSecret::new([7; 64])).unwrap().build().is_ok());
+}
+
+#[test]
+fn the_routes_subcommand_lists_the_paths_as_served() {
+    assert_eq!(
+        jwt_api::listing(None, false),
+        "GET     /public/info/ public_info public\n\
+         GET     /private/info/ protected_info permissions = [\"my-permission-name\"]\n\
+         POST    /auth/ signin public"
+    );
+    assert_eq!(
+        jwt_api::listing(Some("/api/v1".into()), false),
+        "GET     /api/v1/public/info/ public_info public\n\
+         GET     /api/v1/private/info/ protected_info permissions = [\"my-permission-name\"]\n\
+         POST    /api/v1/auth/ signin public"
+    );
+    let json: Value =
+        serde_json::from_str(&jwt_api::listing(Some("/api/v1".into()), true)).unwrap();
+    let paths: Vec<&str> =
+        json.as_array().unwrap().iter().map(|r| r["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/api/v1/public/info/", "/api/v1/private/info/", "/api/v1/auth/"]);
+    let plain: Value = serde_json::from_str(&jwt_api::listing(None, true)).unwrap();
+    assert_eq!(plain, warden::table_json(jwt_api::routes().table()));
+}

@@ -423,3 +423,25 @@ fn the_document_says_101_for_the_websocket_route() {
     let predict = &document["paths"]["/models/iris/predict/"]["post"]["responses"];
     assert!(predict.get("200").is_some(), "{predict}");
 }
+
+/// Asks for a permission no role grants.
+#[warden::route(get, "/extra/", permissions = ["model:delete"])]
+async fn undeclared(_: axum::extract::State<AppState>) {}
+
+#[test]
+fn every_permission_the_table_names_is_declared() {
+    let configured =
+        AuthConfig::from_vars(|name| (name == "JWT_SECRET_HEX").then(|| "7e".repeat(32)))
+            .unwrap()
+            .build()
+            .unwrap();
+    let err = app::app(configured.authenticator().clone())
+        .routes(warden::routes![undeclared])
+        .build()
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        warden::BuildError::UnknownPermission { permission: "model:delete", .. }
+    ));
+    assert!(app::app(configured.authenticator().clone()).build().is_ok());
+}

@@ -326,6 +326,8 @@ mod shapes {
                 feed,
                 post_feed
             ])
+            // Stated as `x-docs-policy`, validated with the rest.
+            .docs_policy(warden::Policy::Permissions(&["docs:read"]))
     }
 }
 

@@ -127,7 +127,37 @@ pub fn app_configured(configured: &Configured) -> App<AppState> {
 }
 
 fn app_with(auth: warden::Authenticator) -> App<AppState> {
-    App::new(TITLE, VERSION).description(DESCRIPTION).auth(auth).routes(routes())
+    described().auth(auth)
+}
+
+/// The app without its auth configuration: enough to list the table and
+/// write the document.
+pub fn described() -> App<AppState> {
+    App::new(TITLE, VERSION)
+        .description(DESCRIPTION)
+        // The one permission tokens grant: a route naming another fails
+        // `build()`.
+        .permissions([PERMISSION])
+        .routes(routes())
+}
+
+/// `PREFIX`, when set and not empty.
+pub fn prefix_from_env() -> Option<String> {
+    std::env::var("PREFIX").ok().filter(|p| !p.is_empty())
+}
+
+/// What `cargo run --example jwt_api -- routes` prints: the table, under
+/// `prefix`, as text lines or (`json`) as [`warden::table_json`] does.
+pub fn listing(prefix: Option<String>, json: bool) -> String {
+    let mut app = described();
+    if let Some(prefix) = prefix {
+        app = app.prefix(prefix);
+    }
+    if json {
+        serde_json::to_string_pretty(&app.table_json()).unwrap_or_default()
+    } else {
+        app.table_lines().join("\n")
+    }
 }
 
 /// The handlers' shared state: signing with `key`.
@@ -149,7 +179,7 @@ pub fn router_configured(
 ) -> Result<axum::Router, Box<dyn std::error::Error>> {
     let key = configured.signing_key().cloned();
     let mut app = app_configured(configured);
-    let prefix = std::env::var("PREFIX").ok().filter(|p| !p.is_empty());
+    let prefix = prefix_from_env();
     if let Some(prefix) = &prefix {
         app = app.prefix(prefix.clone());
     }

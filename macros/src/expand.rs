@@ -75,7 +75,11 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
         #vis struct #ident {}
 
         #(#cfgs)*
+        // `do_not_recommend`: a plain fn listed in `routes![...]` gets
+        // `RouteDef`'s own message, not a "the trait is implemented for
+        // `other_handler`" suggestion of this unrelated companion.
         #[automatically_derived]
+        #[diagnostic::do_not_recommend]
         impl #route_def for #ident {
             const ROUTE: #route_ty = #route_ty::from_parts(
                 #route_parts {

@@ -233,10 +233,19 @@ mod table;
 pub mod testing;
 pub mod ws;
 
-pub use app::{App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_JWKS_PATH, DEFAULT_SCHEMA_PATH};
+pub use app::{
+    App, BuildError, DEFAULT_DOCS_PATH, DEFAULT_JWKS_PATH, DEFAULT_SCHEMA_PATH, JsonErrors,
+    JsonErrorsFuture, JsonErrorsService,
+};
 pub use auth::{Auth, AuthError, Authenticator, Claims, PermissionSource};
 pub use http::{HttpError, Json, NoStore, ServeError, Server, serve, serve_listener};
 /// JSON Schema derive used for `Json<T>` bodies in the OpenAPI document.
 pub use schemars;
 pub use table::{Method, PathSegment, Policy, Route, RouteDef, Routes, table_json};
 pub use warden_macros::{permissions, route, routes};
+
+/// The README's Rust blocks as doctests, so that its getting-started app
+/// keeps compiling against this crate (excerpts are marked `ignore`).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -228,7 +228,8 @@ pub async fn me(claims: Claims) -> Json<Me> {
     Json(Me {
         username: claims.sub().unwrap_or_default().to_owned(),
         roles,
-        permissions: claims.get_as("/data/permissions").unwrap_or_default(),
+        // In the layout the app is configured with (`JWT_PERMISSIONS_CLAIM`).
+        permissions: claims.permissions().into_iter().map(str::to_owned).collect(),
     })
 }
 
@@ -366,6 +367,7 @@ pub fn app(auth: Authenticator) -> App<AppState> {
             "An iris classifier behind users, roles, refreshable sessions and a WebSocket stream",
         )
         .auth(auth)
+        .permissions(Perm::ALL)
         .routes(routes())
 }
 

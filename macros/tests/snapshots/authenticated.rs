@@ -8,6 +8,7 @@ pub async fn delete_user(Path(id): Path<u32>) -> StatusCode {
 #[allow(non_camel_case_types)]
 pub struct delete_user {}
 #[automatically_derived]
+#[diagnostic::do_not_recommend]
 impl ::warden::__private::RouteDef for delete_user {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Delete,

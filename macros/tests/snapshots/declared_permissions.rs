@@ -6,6 +6,7 @@ async fn list_models() {}
 #[allow(non_camel_case_types)]
 struct list_models {}
 #[automatically_derived]
+#[diagnostic::do_not_recommend]
 impl ::warden::__private::RouteDef for list_models {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Get,

@@ -6,6 +6,7 @@ fn list_users() {}
 #[allow(non_camel_case_types)]
 struct list_users {}
 #[automatically_derived]
+#[diagnostic::do_not_recommend]
 impl ::warden::__private::RouteDef for list_users {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Get,

@@ -8,6 +8,7 @@ pub async fn sign_in(Json(body): Json<Credentials>) -> Json<Token> {
 #[allow(non_camel_case_types)]
 pub struct sign_in {}
 #[automatically_derived]
+#[diagnostic::do_not_recommend]
 impl ::warden::__private::RouteDef for sign_in {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Post,

@@ -8,6 +8,7 @@ async fn get_model(Path(id): Path<u32>, Query(page): Query<Page>) -> Json<Model>
 #[allow(non_camel_case_types)]
 struct get_model {}
 #[automatically_derived]
+#[diagnostic::do_not_recommend]
 impl ::warden::__private::RouteDef for get_model {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Get,

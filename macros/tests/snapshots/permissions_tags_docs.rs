@@ -11,6 +11,7 @@ pub async fn protected_info() -> Json<Info> {
 #[allow(non_camel_case_types)]
 pub struct protected_info {}
 #[automatically_derived]
+#[diagnostic::do_not_recommend]
 impl ::warden::__private::RouteDef for protected_info {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Get,

@@ -14,6 +14,7 @@ pub(crate) async fn r#upload(Path(path): Path<String>, body: Bytes) -> StatusCod
 pub(crate) struct r#upload {}
 #[cfg(feature = "admin")]
 #[automatically_derived]
+#[diagnostic::do_not_recommend]
 impl ::warden::__private::RouteDef for r#upload {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Put,

@@ -8,6 +8,7 @@ async fn public_info() -> Json<Info> {
 #[allow(non_camel_case_types)]
 struct public_info {}
 #[automatically_derived]
+#[diagnostic::do_not_recommend]
 impl ::warden::__private::RouteDef for public_info {
     const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
         method: ::warden::__private::Method::Get,

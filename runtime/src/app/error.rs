@@ -37,6 +37,18 @@ pub enum BuildError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A route requires a permission that [`App::permissions`](super::App::permissions)
+    /// does not declare: a typo, or a permission no token can carry.
+    UnknownPermission {
+        /// `GET /path`
+        route: String,
+        /// The route's handler.
+        handler: String,
+        /// The permission outside the declared set.
+        permission: &'static str,
+        /// The declared permission closest to it, if one is close.
+        suggestion: Option<String>,
+    },
     /// axum refused the routes (a conflict Warden's checks do not know).
     Router(String),
 }
@@ -63,6 +75,17 @@ impl fmt::Display for BuildError {
                  give one of them `name = \"...\"`"
             ),
             BuildError::InvalidPath { path, reason } => write!(f, "path `{path}` {reason}"),
+            BuildError::UnknownPermission { route, handler, permission, suggestion } => {
+                write!(
+                    f,
+                    "route `{route}` (`{handler}`) requires permission `{permission}`, which is \
+                     not among the permissions declared with `App::permissions`"
+                )?;
+                match suggestion {
+                    Some(similar) => write!(f, "; did you mean `{similar}`?"),
+                    None => Ok(()),
+                }
+            }
             BuildError::Router(message) => write!(f, "axum refused the routes: {message}"),
         }
     }

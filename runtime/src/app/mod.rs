@@ -11,13 +11,15 @@ use axum::routing::get;
 use crate::auth::Authenticator;
 use crate::auth::layer::AuthLayer;
 use crate::docs::{openapi, ui as docs_ui};
-use crate::table::{Endpoint, Route, Routes};
+use crate::table::{Endpoint, Method, PathSegment, Policy, Route, RouteParts, Routes};
 
 mod check;
 mod error;
+mod fallback;
 
-use check::check_table;
+use check::{check_permissions, check_table};
 pub use error::BuildError;
+pub use fallback::{JsonErrors, JsonErrorsFuture, JsonErrorsService};
 
 /// A Warden application.
 ///
@@ -53,6 +55,8 @@ pub struct App<S = ()> {
     docs: docs_ui::Options,
     jwks: Option<(String, Bytes)>,
     prefix: Option<String>,
+    permissions: Option<Vec<String>>,
+    docs_policy: Policy,
 }
 
 /// Where the OpenAPI document is served unless [`App::schema_path`] says otherwise.
@@ -93,6 +97,8 @@ where
             docs: docs_ui::Options::default(),
             jwks: None,
             prefix: None,
+            permissions: None,
+            docs_policy: Policy::Public,
         }
     }
 
@@ -107,6 +113,31 @@ where
     /// turns it off.
     pub fn docs_path(mut self, path: Option<&str>) -> Self {
         self.docs_path = path.map(str::to_owned);
+        self
+    }
+
+    /// Who may read the OpenAPI document and the docs page (default
+    /// [`Policy::Public`]). Another policy puts both behind the same auth
+    /// layer as the routes, with the same 401 and 403 answers; the document
+    /// states it as `x-docs-policy` (shaped as in [`table_json`](crate::table_json)).
+    ///
+    /// In a browser, the page then loads the document with the token in the
+    /// cookie ([`Auth::cookie`](crate::Auth::cookie)): it cannot send a header
+    /// before it is loaded.
+    ///
+    /// ```
+    /// use warden::{App, Policy};
+    /// # use warden::jwt::{HmacSecret, Verifier};
+    /// # let auth = warden::Auth::new(Verifier::hmac(&HmacSecret::new([7; 32])).build()?).build()?;
+    ///
+    /// let app: App = App::new("Internal", "1.0.0")
+    ///     .auth(auth)
+    ///     .docs_policy(Policy::Permissions(&["docs:read"]));
+    /// assert_eq!(app.openapi()["x-docs-policy"]["alternatives"][0][0], "docs:read");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn docs_policy(mut self, policy: Policy) -> Self {
+        self.docs_policy = policy;
         self
     }
 
@@ -128,10 +159,13 @@ where
             description: self.description.as_deref(),
         };
         let mut document = openapi::document(&info, self.table(), self.auth.as_ref());
-        if let Some(prefix) = &self.prefix
-            && let Some(object) = document.as_object_mut()
-        {
-            object.insert("servers".into(), serde_json::json!([{"url": prefix}]));
+        if let Some(object) = document.as_object_mut() {
+            if let Some(prefix) = &self.prefix {
+                object.insert("servers".into(), serde_json::json!([{"url": prefix}]));
+            }
+            if !self.docs_policy.is_public() {
+                object.insert("x-docs-policy".into(), crate::table::policy_json(&self.docs_policy));
+            }
         }
         if let Some((path, _)) = &self.jwks
             && let Some(paths) =
@@ -187,6 +221,48 @@ where
         self
     }
 
+    /// Declares every permission tokens can grant: [`build`](Self::build)
+    /// then fails with [`BuildError::UnknownPermission`], naming the route,
+    /// its handler and the permission, when a route requires one outside
+    /// the set. A misspelt string permission would otherwise compile, and
+    /// the policy test matrix would pass it (it mints the same misspelling).
+    ///
+    /// Takes a [`permissions!`](crate::permissions!) enum's `ALL`, or
+    /// strings. May be called several times; the sets add up.
+    ///
+    /// ```
+    /// use warden::{App, BuildError, route, routes};
+    /// # use warden::jwt::{HmacSecret, Verifier};
+    ///
+    /// warden::permissions! {
+    ///     pub enum Perm {
+    ///         Read = "models:read",
+    ///     }
+    /// }
+    ///
+    /// #[route(get, "/models/", permissions = ["models:raed"])]
+    /// async fn models() {}
+    ///
+    /// # let auth = warden::Auth::new(Verifier::hmac(&HmacSecret::new([7; 32])).build()?).build()?;
+    /// // A router that is never served says nothing about its state type:
+    /// // `App::<()>` names it.
+    /// let err = App::<()>::new("Models", "1.0.0")
+    ///     .auth(auth)
+    ///     .permissions(Perm::ALL)
+    ///     .routes(routes![models])
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(matches!(err, BuildError::UnknownPermission { permission: "models:raed", .. }));
+    /// assert!(err.to_string().ends_with("did you mean `models:read`?"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn permissions<P: AsRef<str>>(mut self, declared: impl IntoIterator<Item = P>) -> Self {
+        self.permissions
+            .get_or_insert_with(Vec::new)
+            .extend(declared.into_iter().map(|p| p.as_ref().to_owned()));
+        self
+    }
+
     /// The title.
     pub fn title(&self) -> &str {
         &self.title
@@ -208,10 +284,59 @@ where
         self.routes.iter().map(|(route, _)| *route)
     }
 
+    /// The table as [`table_json`](crate::table_json) lists it, with each
+    /// `path` as served: under the [`prefix`](Self::prefix).
+    pub fn table_json(&self) -> serde_json::Value {
+        let mut listing = crate::table_json(self.table());
+        if let (Some(prefix), Some(routes)) = (&self.prefix, listing.as_array_mut()) {
+            for route in routes {
+                if let Some(path) = route.get_mut("path")
+                    && let Some(text) = path.as_str()
+                {
+                    *path = format!("{prefix}{text}").into();
+                }
+            }
+        }
+        listing
+    }
+
+    /// One line per route, as [`Route`]'s `Display` prints it
+    /// (`GET     /private/info/ protected_info permissions = ["my-permission-name"]`),
+    /// with each path as served: under the [`prefix`](Self::prefix).
+    pub fn table_lines(&self) -> Vec<String> {
+        let prefix = self.prefix.as_deref().unwrap_or_default();
+        self.table()
+            .map(|route| {
+                let method = route.method();
+                format!("{method:<7} {prefix}{} {} {}", route.path(), route.name(), route.policy())
+            })
+            .collect()
+    }
+
     /// Checks the table and builds the router: each protected route behind
     /// its own auth layer, JSON 404 and 405 for everything else.
+    ///
+    /// The router keeps axum's default fallback (see [`JsonErrors`]), so it
+    /// merges with other routers, Warden's or not, and nests under a prefix.
+    ///
+    /// A stateful app hands its state over with `.with_state(state)`. A
+    /// stateless one needs no annotation: serving the router (`warden::serve`,
+    /// `axum::serve`, `oneshot`) tells rustc it is a `Router<()>`. Only a
+    /// router that is never served or called (a test of `build()`'s error)
+    /// needs `App::<()>::new(..)`.
     pub fn build(self) -> Result<Router<S>, BuildError> {
         check_table(self.table().collect(), self.auth.is_some())?;
+        let docs_route = self.docs_route();
+        if let Some(declared) = &self.permissions {
+            check_permissions(self.table().chain(docs_route), declared)?;
+        }
+        if let Some(route) = docs_route
+            && self.auth.is_none()
+        {
+            return Err(BuildError::MissingAuth {
+                route: format!("{} {}", route.method(), route.path()),
+            });
+        }
         self.check_reserved_paths()?;
         if let Some(prefix) = &self.prefix
             && (!prefix.starts_with('/')
@@ -231,39 +356,57 @@ where
         });
         // The checks above cover every conflict axum is known to panic on;
         // should one slip through, it still becomes an error, not a crash.
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || self.assemble(document)))
-            .map_err(|panic| {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "axum refused the routes".to_owned());
-                BuildError::Router(message)
-            })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            self.assemble(document, docs_route)
+        }))
+        .map_err(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "axum refused the routes".to_owned());
+            BuildError::Router(message)
+        })
     }
 
-    fn assemble(mut self, document: Option<Bytes>) -> Router<S> {
-        match self.prefix.take() {
-            None => self.assemble_unprefixed(document),
-            Some(prefix) => Router::new()
-                .nest(&prefix, self.assemble_unprefixed(document))
-                .fallback(crate::http::not_found),
-        }
+    /// The router, its unknown paths and wrong methods answered by axum's
+    /// default fallback in the envelope ([`JsonErrors`]): a custom fallback
+    /// would make `Router::merge` with any other router that has one panic.
+    fn assemble(
+        mut self,
+        document: Option<Bytes>,
+        docs_route: Option<&'static Route>,
+    ) -> Router<S> {
+        let router = match self.prefix.take() {
+            None => self.assemble_unprefixed(document, docs_route),
+            Some(prefix) => {
+                Router::new().nest(&prefix, self.assemble_unprefixed(document, docs_route))
+            }
+        };
+        router.layer(JsonErrors)
     }
 
-    fn assemble_unprefixed(self, document: Option<Bytes>) -> Router<S> {
+    fn assemble_unprefixed(
+        self,
+        document: Option<Bytes>,
+        docs_route: Option<&'static Route>,
+    ) -> Router<S> {
         let mut router = Router::new();
         if let (Some(schema_path), Some(document)) = (&self.schema_path, document) {
-            router = router.route(
+            let mut docs = Router::new().route(
                 schema_path,
                 get(move || async move {
                     ([(header::CONTENT_TYPE, "application/json")], document.clone())
                 }),
             );
             if let Some(docs_path) = &self.docs_path {
-                router =
-                    router.merge(docs_ui::routes(docs_path, schema_path, &self.title, &self.docs));
+                docs = docs.merge(docs_ui::routes(docs_path, schema_path, &self.title, &self.docs));
             }
+            if let Some(route) = docs_route {
+                let auth = self.auth.clone().expect("checked by build");
+                docs = docs.route_layer(AuthLayer::new(auth, route));
+            }
+            router = router.merge(docs);
         }
         if let Some((path, body)) = &self.jwks {
             let body = body.clone();
@@ -284,7 +427,7 @@ where
         }
         for (route, endpoint) in self.routes {
             // One layer per route, public or not (see `auth/layer.rs`);
-            // 405 answers come from the router's method-not-allowed fallback.
+            // 405s are axum's own, put in the envelope by `JsonErrors`.
             let layer = if route.policy().is_public() {
                 AuthLayer::public()
             } else {
@@ -294,8 +437,34 @@ where
             router = router.route(route.path(), method_router);
         }
         router
-            .fallback(crate::http::not_found)
-            .method_not_allowed_fallback(crate::http::method_not_allowed)
+    }
+
+    /// The route the auth layer checks the document and the docs page
+    /// against, when they are not public. Leaked: the layer takes a
+    /// `&'static Route`, as `#[route]` makes them; one per `build()`.
+    fn docs_route(&self) -> Option<&'static Route> {
+        if self.docs_policy.is_public() {
+            return None;
+        }
+        let path = self.schema_path.as_deref()?;
+        Some(Box::leak(Box::new(Route::from_parts(RouteParts {
+            method: Method::Get,
+            path: Box::leak(path.to_owned().into_boxed_str()),
+            segments: &[PathSegment::Static("")],
+            name: "openapi",
+            handler: "docs_policy",
+            module: "warden::App",
+            policy: self.docs_policy,
+            tags: &[],
+            summary: None,
+            description: None,
+            request_body: None,
+            response_body: None,
+            path_params: None,
+            query_params: None,
+            status: 200,
+            responses: &[],
+        }))))
     }
 
     /// The paths of the OpenAPI document and the docs page: well formed,

@@ -62,6 +62,13 @@ pub trait ClaimLayout: Send + Sync + 'static {
         let _ = (claims, permissions);
         false
     }
+
+    /// Every permission `claims` grant, for [`Claims::permissions`]. The
+    /// default lists none: a layout that can enumerate them overrides it.
+    fn list<'c>(&self, claims: &'c Map<String, Value>) -> Vec<&'c str> {
+        let _ = claims;
+        Vec::new()
+    }
 }
 
 impl<F> ClaimLayout for F
@@ -159,6 +166,61 @@ impl PermissionSource {
         }
     }
 
+    /// Every permission `claims` grant in this layout, each once, in the
+    /// order the claims list them: exactly those the auth layer accepts
+    /// (a custom layout lists what its [`ClaimLayout::list`] says).
+    pub fn list<'c>(&self, claims: &'c Map<String, Value>) -> Vec<&'c str> {
+        let mut out = Vec::new();
+        self.list_into(claims, &mut out);
+        out
+    }
+
+    fn list_into<'c>(&self, claims: &'c Map<String, Value>, out: &mut Vec<&'c str>) {
+        let mut push = |permission: &'c str| {
+            if !out.contains(&permission) {
+                out.push(permission);
+            }
+        };
+        let mut strings = |v: Option<&'c Value>| {
+            for permission in v.and_then(Value::as_array).into_iter().flatten() {
+                if let Some(permission) = permission.as_str() {
+                    push(permission);
+                }
+            }
+        };
+        match self {
+            PermissionSource::Flama => {
+                let data = claims.get("data");
+                strings(data.and_then(|d| d.get("permissions")));
+                if let Some(roles) = data.and_then(|d| d.get("roles")).and_then(Value::as_object) {
+                    roles.values().for_each(|role| strings(Some(role)));
+                }
+                strings(claims.get("permissions"));
+            }
+            PermissionSource::Pointer(pointer) => strings(resolve_pointer(claims, pointer)),
+            PermissionSource::Scope(claim) => {
+                if let Some(scope) = claims.get(claim).and_then(Value::as_str) {
+                    scope.split(' ').filter(|p| !p.is_empty()).for_each(push);
+                }
+            }
+            PermissionSource::Keycloak { client } => {
+                strings(claims.get("realm_access").and_then(|r| r.get("roles")));
+                if let Some(client) = client {
+                    strings(
+                        claims
+                            .get("resource_access")
+                            .and_then(|r| r.get(client))
+                            .and_then(|c| c.get("roles")),
+                    );
+                }
+            }
+            PermissionSource::AnyOf(all) => all.iter().for_each(|s| s.list_into(claims, out)),
+            PermissionSource::Custom(layout) => {
+                layout.list(claims).into_iter().for_each(push);
+            }
+        }
+    }
+
     /// Writes `permissions` where this layout reads them, and removes what
     /// else it would read as a permission: the claims then grant exactly
     /// these. `false` for a custom layout that cannot be written.
@@ -252,7 +314,7 @@ pub(crate) fn unescape(segment: &str) -> Cow<'_, str> {
 /// }
 /// ```
 #[derive(Clone, Debug)]
-pub struct Claims(pub(crate) Arc<Jwt>);
+pub struct Claims(pub(crate) Arc<Jwt>, pub(crate) Arc<PermissionSource>);
 
 impl Claims {
     /// The verified token.
@@ -286,16 +348,46 @@ impl Claims {
         T::deserialize(self.pointer(pointer)?).ok()
     }
 
+    /// The permissions the token grants, read as the app's
+    /// [`PermissionSource`] says ([`Auth::permissions`](crate::Auth::permissions)),
+    /// each once, in the order the token lists them.
+    ///
+    /// ```
+    /// use warden::{Claims, route};
+    ///
+    /// #[route(get, "/me/permissions/", authenticated)]
+    /// async fn my_permissions(claims: Claims) -> warden::Json<Vec<String>> {
+    ///     warden::Json(claims.permissions().into_iter().map(str::to_owned).collect())
+    /// }
+    /// ```
+    pub fn permissions(&self) -> Vec<&str> {
+        self.1.list(self.0.payload())
+    }
+
+    /// Where [`permissions`](Self::permissions) reads from.
+    pub fn permission_source(&self) -> &PermissionSource {
+        &self.1
+    }
+
+    /// These claims, their permissions read from `source`: for claims made
+    /// with `From<Jwt>`, which read Flama's layout.
+    #[must_use]
+    pub fn with_permission_source(mut self, source: PermissionSource) -> Self {
+        self.1 = Arc::new(source);
+        self
+    }
+
     /// The claims as a typed value.
     pub fn deserialize<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         T::deserialize(Value::Object(self.0.payload().clone()))
     }
 }
 
-/// Claims of a token verified elsewhere (a WebSocket message, a test).
+/// Claims of a token verified elsewhere (a WebSocket message, a test), with
+/// Flama's layout (see [`Claims::with_permission_source`]).
 impl From<Jwt> for Claims {
     fn from(jwt: Jwt) -> Self {
-        Claims(Arc::new(jwt))
+        Claims(Arc::new(jwt), Arc::new(PermissionSource::Flama))
     }
 }
 
@@ -338,6 +430,40 @@ mod tests {
         assert!(!grants(&s, json!({"data": {"permissions": "a"}}), "a"));
         assert!(!grants(&s, json!({"data": {"roles": ["a"]}}), "a"));
         assert!(!grants(&s, json!({"scope": "a"}), "a"));
+    }
+
+    fn list(source: &PermissionSource, claims: Value) -> Vec<String> {
+        let Value::Object(map) = claims else { panic!("not an object") };
+        let listed: Vec<String> = source.list(&map).into_iter().map(str::to_owned).collect();
+        for permission in &listed {
+            assert!(source.grants(&map, permission), "{permission} listed but not granted");
+        }
+        listed
+    }
+
+    #[test]
+    fn every_layout_lists_what_it_grants() {
+        let flama = json!({
+            "data": {"permissions": ["a", "b"], "roles": {"r": ["b", "c"], "bad": "x"}},
+            "permissions": ["d", 7],
+            "scope": "s",
+        });
+        assert_eq!(list(&PermissionSource::Flama, flama), ["a", "b", "c", "d"]);
+        let scope = json!({"scope": "read  write read", "scp": "x"});
+        assert_eq!(list(&PermissionSource::Scope("scope".into()), scope), ["read", "write"]);
+        let pointer = PermissionSource::Pointer("/realm_access/roles".into());
+        assert_eq!(list(&pointer, json!({"realm_access": {"roles": ["admin"]}})), ["admin"]);
+        assert!(list(&pointer, json!({"realm_access": {"roles": "admin"}})).is_empty());
+        let keycloak = PermissionSource::Keycloak { client: Some("api".into()) };
+        let claims = json!({
+            "realm_access": {"roles": ["user"]},
+            "resource_access": {"api": {"roles": ["write"]}, "other": {"roles": ["no"]}},
+        });
+        assert_eq!(list(&keycloak, claims), ["user", "write"]);
+        let entra = json!({"scp": "read write", "roles": ["Admin", "read"]});
+        assert_eq!(list(&PermissionSource::entra_id(), entra), ["read", "write", "Admin"]);
+        let custom = PermissionSource::custom(|_: &Map<String, Value>, p: &str| p == "x");
+        assert!(list(&custom, json!({"x": true})).is_empty());
     }
 
     #[test]

@@ -294,7 +294,7 @@ impl Authenticator {
         if !granted {
             return Err(AuthError::Forbidden(jwt));
         }
-        Ok(Claims(jwt))
+        Ok(Claims(jwt, Arc::clone(source)))
     }
 }
 

@@ -42,7 +42,7 @@ pub struct Auth {
     header: HeaderName,
     scheme: String,
     cookie: Option<String>,
-    permissions: PermissionSource,
+    permissions: Arc<PermissionSource>,
     cross_site: CrossSite,
     revocation: Option<Revocation>,
     websocket_protocol: bool,
@@ -82,7 +82,7 @@ impl Auth {
             header: header::AUTHORIZATION,
             scheme: "Bearer".into(),
             cookie: Some(DEFAULT_COOKIE.into()),
-            permissions: PermissionSource::Flama,
+            permissions: Arc::new(PermissionSource::Flama),
             cross_site: CrossSite::Refuse {
                 trusted_origins: Vec::new(),
                 scheme: "http".into(),
@@ -199,7 +199,7 @@ impl Auth {
     /// Where permissions are read from (default [`PermissionSource::Flama`]).
     #[must_use]
     pub fn permissions(mut self, source: PermissionSource) -> Self {
-        self.permissions = source;
+        self.permissions = Arc::new(source);
         self
     }
 

@@ -116,11 +116,3 @@ impl std::fmt::Display for HttpError {
 }
 
 impl std::error::Error for HttpError {}
-
-pub(crate) async fn not_found() -> HttpError {
-    HttpError::new(StatusCode::NOT_FOUND, "Not Found")
-}
-
-pub(crate) async fn method_not_allowed() -> HttpError {
-    HttpError::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
-}

@@ -9,7 +9,6 @@ pub(crate) mod rejection;
 mod serve;
 
 pub use envelope::HttpError;
-pub(crate) use envelope::{method_not_allowed, not_found};
 pub use json::Json;
 pub use no_store::NoStore;
 pub use serve::Server;

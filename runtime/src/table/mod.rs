@@ -12,6 +12,7 @@ mod route;
 pub(crate) use distinct::shape_order;
 #[doc(hidden)]
 pub use distinct::{Message, duplicate};
+pub(crate) use listing::policy_json;
 pub use listing::table_json;
 pub use method::Method;
 pub use policy::Policy;

@@ -101,3 +101,97 @@ async fn app_prefix_serves_everything_under_it_and_documents_it() {
         assert!(err.to_string().contains("is not a prefix"), "{bad}: {err}");
     }
 }
+
+fn guarded(policy: warden::Policy) -> App {
+    App::new("Guarded", "1.0.0")
+        .auth(auth(verifier()).build().unwrap())
+        .routes(warden::routes![public])
+        .docs_policy(policy)
+}
+
+const DOCS_PATHS: [&str; 6] = [
+    "/schema/",
+    "/docs/",
+    "/docs",
+    "/docs/warden-docs.js",
+    "/docs/swagger-ui.css",
+    "/docs/swagger-ui-bundle.js",
+];
+
+#[tokio::test]
+async fn the_document_and_the_page_are_public_by_default() {
+    let router = app_router(None);
+    for path in DOCS_PATHS {
+        assert_ne!(fetch(&router, path).await.0, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let document = App::new("Open", "1.0.0").routes(warden::routes![public]);
+    let document: App = document;
+    assert!(document.openapi().get("x-docs-policy").is_none());
+}
+
+#[tokio::test]
+async fn a_docs_policy_guards_the_document_and_the_page_like_a_route() {
+    let app = guarded(warden::Policy::Permissions(&["docs:read"]));
+    assert_eq!(
+        app.openapi()["x-docs-policy"],
+        serde_json::json!({"kind": "permissions", "alternatives": [["docs:read"]]})
+    );
+    let router = app.build().unwrap();
+    let reader = token_with(&["docs:read"]);
+    let other = token_with(&["read"]);
+    for path in DOCS_PATHS {
+        let answer = send(&router, get(path).body(Body::empty()).unwrap()).await;
+        assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{path}");
+        assert_eq!(answer.body, unauthorized_body(), "{path}");
+        assert_eq!(answer.www_authenticate(), "Bearer", "{path}");
+        let answer = get_bearer(&router, path, &other).await;
+        assert!(answer.www_authenticate().contains(r#"scope="docs:read""#), "{path}");
+        assert_eq!(
+            (answer.status, answer.body),
+            (StatusCode::FORBIDDEN, forbidden_body()),
+            "{path}"
+        );
+        let request = get(path).header("authorization", format!("Bearer {reader}"));
+        let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+        assert!(response.status().is_success() || response.status().is_redirection(), "{path}");
+        // The page loads the document with the cookie a browser sends.
+        let request = get(path).header("cookie", format!("access_token={reader}"));
+        let response = router.clone().oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
+        assert!(response.status().is_success() || response.status().is_redirection(), "{path}");
+    }
+    // The routes keep their own policies.
+    assert_eq!(fetch(&router, "/public/").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_authenticated_docs_policy_takes_any_valid_token_also_under_a_prefix() {
+    let router = guarded(warden::Policy::Authenticated).prefix("/api").build().unwrap();
+    assert_eq!(fetch(&router, "/api/schema/").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(fetch(&router, "/api/docs/").await.0, StatusCode::UNAUTHORIZED);
+    let token = token_with(&[]);
+    assert_eq!(get_bearer(&router, "/api/schema/", &token).await.status, StatusCode::OK);
+    let answer = get_with_header(&router, "/api/schema/", "Bearer not.a.token").await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.body["detail"]["error"], "JWTDecodeException");
+}
+
+#[test]
+fn a_docs_policy_needs_auth_and_declared_permissions() {
+    let err =
+        App::<()>::new("T", "1").docs_policy(warden::Policy::Authenticated).build().unwrap_err();
+    assert_eq!(err, warden::BuildError::MissingAuth { route: "GET /schema/".into() });
+    let err = guarded(warden::Policy::Permissions(&["docs:raed"]))
+        .permissions(["docs:read"])
+        .build()
+        .unwrap_err();
+    assert!(
+        matches!(&err, warden::BuildError::UnknownPermission { permission: "docs:raed", .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().starts_with("route `GET /schema/` (`warden::App::docs_policy`)"),
+        "{err}"
+    );
+    // Without a document there is nothing to guard.
+    assert!(guarded(warden::Policy::Authenticated).schema_path(None).build().is_ok());
+}

@@ -124,3 +124,31 @@ async fn the_policy_matrix_mints_in_every_layout() {
 #[cfg(feature = "testing")]
 #[warden::route(get, "/layouts/private/", permissions = ["read", "admin"])]
 async fn private_route() {}
+
+#[warden::route(get, "/my/permissions/", authenticated)]
+async fn my_permissions(claims: warden::Claims) -> warden::Json<Vec<String>> {
+    warden::Json(claims.permissions().into_iter().map(str::to_owned).collect())
+}
+
+async fn listed(source: PermissionSource, claims: Value) -> Value {
+    let router: axum::Router = warden::App::new("T", "1")
+        .auth(auth(verifier()).permissions(source).build().unwrap())
+        .routes(warden::routes![my_permissions])
+        .build()
+        .unwrap();
+    get_bearer(&router, "/my/permissions/", &token(Algorithm::HS256, claims)).await.body
+}
+
+#[tokio::test]
+async fn claims_list_their_permissions_in_the_configured_layout() {
+    let claims = json!({
+        "data": {"permissions": ["read"], "roles": {"admin": ["write"]}},
+        "scope": "openid profile",
+        "realm_access": {"roles": ["offline_access"]},
+    });
+    assert_eq!(listed(PermissionSource::Flama, claims.clone()).await, json!(["read", "write"]));
+    let scope = PermissionSource::Scope("scope".into());
+    assert_eq!(listed(scope, claims.clone()).await, json!(["openid", "profile"]));
+    let keycloak = PermissionSource::Keycloak { client: None };
+    assert_eq!(listed(keycloak, claims).await, json!(["offline_access"]));
+}

@@ -4,6 +4,7 @@ mod support;
 
 mod asymmetric;
 mod audit;
+mod compose;
 mod docs_page;
 mod enforcement;
 mod jwks;
