@@ -3,9 +3,10 @@
 //!
 //! axum refuses to merge two routers that both set a fallback
 //! (`Router::fallback`), so a Warden router keeps axum's default one and this
-//! layer, applied with `Router::layer`, rewrites what it answers. axum maps
-//! the default fallback through a router-level layer and still counts it as
-//! the default, so the router merges with any other.
+//! layer rewrites what it answers. axum maps the default fallback through a
+//! router-level layer and still counts it as the default, so the router
+//! merges with any other; `App` layers an empty router's fallback and
+//! merges it in, which keeps the layer off the routes.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -23,10 +24,12 @@ use crate::HttpError;
 /// A layer answering axum's bodiless 404 (no route) and 405 (no handler for
 /// the method) with Flama's envelope, keeping their headers (`Allow`).
 ///
-/// Every router [`App::build`](crate::App::build) returns carries it, so its
-/// unknown paths and wrong methods answer JSON while it keeps axum's default
-/// fallback: it merges (`Router::merge`) with any other router, Warden's or
-/// not, with or without a fallback of its own.
+/// Every router [`App::build`](crate::App::build) returns carries it on its
+/// fallback only (a wrong method gets the envelope from the method routers'
+/// own fallback), so its unknown paths and wrong methods answer JSON while
+/// it keeps axum's default fallback: it merges (`Router::merge`) with any
+/// other router, Warden's or not, with or without a fallback of its own;
+/// and its routes pay for no router-wide layer.
 ///
 /// After a merge or a nest, the outer router decides what an unknown path
 /// answers: a custom fallback wins; between two default ones, axum keeps

@@ -383,7 +383,13 @@ where
                 Router::new().nest(&prefix, self.assemble_unprefixed(document, docs_route))
             }
         };
-        router.layer(JsonErrors)
+        // Unknown paths: axum's default fallback, put in the envelope by
+        // `JsonErrors`. Layering only the fallback (merged in from an empty
+        // router, whose default fallback the merge keeps) leaves it a
+        // *default* fallback, so this router merges with any other, and
+        // spares every routed request a router-wide layer (a boxed service
+        // clone and future each).
+        router.merge(Router::new().layer(JsonErrors))
     }
 
     fn assemble_unprefixed(
@@ -427,7 +433,7 @@ where
         }
         for (route, endpoint) in self.routes {
             // One layer per route, public or not (see `auth/layer.rs`);
-            // 405s are axum's own, put in the envelope by `JsonErrors`.
+            // 405s: the method-not-allowed fallback below.
             let layer = if route.policy().is_public() {
                 AuthLayer::public()
             } else {
@@ -436,7 +442,12 @@ where
             let method_router = endpoint(route.method().filter()).route_layer(layer);
             router = router.route(route.path(), method_router);
         }
-        router
+        // A wrong method: the envelope, with axum's `Allow`. Set on the
+        // method routers, not as the router's fallback: it does not stop a
+        // merge.
+        router.method_not_allowed_fallback(|| async {
+            crate::HttpError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed")
+        })
     }
 
     /// The route the auth layer checks the document and the docs page
