@@ -150,3 +150,23 @@ fn from_ws_protocol(headers: &HeaderMap) -> Result<Found<'static>, AuthError> {
 fn unquote(value: &str) -> &str {
     value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_reads_scheme_spaces_and_token_as_rfc_6750_says() {
+        let read = |v: &[u8]| {
+            bearer(&HeaderValue::from_bytes(v).expect("a header value"), "Bearer")
+                .map(str::to_owned)
+        };
+        assert_eq!(read(b"Bearer abc.def.ghi").as_deref(), Some("abc.def.ghi"));
+        assert_eq!(read(b"bEARER   abc").as_deref(), Some("abc"), "case, several spaces");
+        assert_eq!(read(b"Bearer "), None, "no token");
+        assert_eq!(read(b"Bearer\tabc"), None, "a tab is not the separator");
+        assert_eq!(read(b"Basic abc"), None, "another scheme");
+        assert_eq!(read(b"Bearer ab\xc3\xa9"), None, "not ASCII");
+        assert_eq!(read(b"Bearer ab\xff"), None, "not UTF-8");
+    }
+}
