@@ -2,6 +2,7 @@
 //! in Warden: a public endpoint, a private one behind `my-permission-name`,
 //! and a sign-in endpoint that issues the token.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
@@ -27,10 +28,14 @@ pub const ISSUER: &str = "vortico";
 pub const TOKEN_EXPIRATION: Duration = Duration::from_secs(300);
 
 /// Shared by the handlers: the key that signs tokens at `/auth/`.
+///
+/// axum clones the state for every request (public ones too), so the key
+/// sits behind an `Arc`: a clone is a counter increment, not a copy of the
+/// key.
 #[derive(Clone, Debug)]
 pub struct AppState {
     /// `None` when tokens come from an identity provider only.
-    key: Option<SigningKey>,
+    key: Option<Arc<SigningKey>>,
 }
 
 /// The body of both info endpoints.
@@ -162,7 +167,7 @@ pub fn listing(prefix: Option<String>, json: bool) -> String {
 
 /// The handlers' shared state: signing with `key`.
 pub fn state(key: SigningKey) -> AppState {
-    AppState { key: Some(key) }
+    AppState { key: Some(Arc::new(key)) }
 }
 
 /// The router with `secret` ([`app`]), signing HS256.
@@ -177,7 +182,7 @@ pub fn router(secret: HmacSecret) -> Result<axum::Router, Box<dyn std::error::Er
 pub fn router_configured(
     configured: &Configured,
 ) -> Result<axum::Router, Box<dyn std::error::Error>> {
-    let key = configured.signing_key().cloned();
+    let key = configured.signing_key().cloned().map(Arc::new);
     let mut app = app_configured(configured);
     let prefix = prefix_from_env();
     if let Some(prefix) = &prefix {
