@@ -122,24 +122,28 @@ fn collect_targets(source: &PermissionSource, out: &mut SmallVec<[Target; 3]>) -
     let list = |path: Vec<Segment>| Target { path, spaced: false };
     match source {
         PermissionSource::Flama => {
-            out.push(list(vec![Segment::name("data"), Segment::name("permissions")]));
-            out.push(list(vec![Segment::name("data"), Segment::name("roles"), Segment::AnyMember]));
-            out.push(list(vec![Segment::name("permissions")]));
+            out.push(list(vec![Segment::member("data"), Segment::member("permissions")]));
+            out.push(list(vec![
+                Segment::member("data"),
+                Segment::member("roles"),
+                Segment::AnyMember,
+            ]));
+            out.push(list(vec![Segment::member("permissions")]));
         }
         PermissionSource::Pointer(pointer) => {
             let pointer = pointer.strip_prefix('/').unwrap_or(pointer);
-            out.push(list(pointer.split('/').map(|s| Segment::name(unescape(s))).collect()));
+            out.push(list(pointer.split('/').map(|s| Segment::pointer(unescape(s))).collect()));
         }
         PermissionSource::Scope(claim) => {
-            out.push(Target { path: vec![Segment::name(claim.as_str())], spaced: true });
+            out.push(Target { path: vec![Segment::member(claim.as_str())], spaced: true });
         }
         PermissionSource::Keycloak { client } => {
-            out.push(list(vec![Segment::name("realm_access"), Segment::name("roles")]));
+            out.push(list(vec![Segment::member("realm_access"), Segment::member("roles")]));
             if let Some(client) = client {
                 out.push(list(vec![
-                    Segment::name("resource_access"),
-                    Segment::name(client.as_str()),
-                    Segment::name("roles"),
+                    Segment::member("resource_access"),
+                    Segment::member(client.as_str()),
+                    Segment::member("roles"),
                 ]));
             }
         }
@@ -443,6 +447,7 @@ mod tests {
             json!({"groups": [{"perms": ["read"]}, {"perms": ["write"]}], "a/b": {"x~y": ["read"]}}),
             json!({"nested": {"deep": {"list": ["write", ["read"]]}}, "": ["read"]}),
             json!({"data": {"permissions": ["re\u{0061}d"], "roles": []}, "permissions": {}}),
+            json!({"resource_access": [{"roles": ["write"]}], "data": [["read"]], "scope": ["read"]}),
         ]
     }
 
@@ -460,6 +465,7 @@ mod tests {
             PermissionSource::Scope("scope".into()),
             PermissionSource::Keycloak { client: Some("api".into()) },
             PermissionSource::Keycloak { client: None },
+            PermissionSource::Keycloak { client: Some("0".into()) },
             PermissionSource::entra_id(),
             PermissionSource::AnyOf(vec![
                 PermissionSource::Pointer("/groups/0/perms".into()),

@@ -42,8 +42,14 @@ pub(crate) enum Segment {
 }
 
 impl Segment {
-    pub(crate) fn name(name: impl Into<String>) -> Self {
-        let name = name.into();
+    /// An object member only (Flama's, Keycloak's and scope's names).
+    pub(crate) fn member(name: impl Into<String>) -> Self {
+        Segment::Name { name: name.into(), index: None }
+    }
+
+    /// An RFC 6901 reference token: an object member, or an array index.
+    pub(crate) fn pointer(token: impl Into<String>) -> Self {
+        let name = token.into();
         let index = array_index(&name);
         Segment::Name { name, index }
     }

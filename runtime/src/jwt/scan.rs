@@ -23,10 +23,19 @@ pub(crate) const DUPLICATE_MEMBER: &str = "duplicate member";
 
 /// Member names seen in one object so far. Names compare unescaped
 /// (`"a"` and `"\u0061"` are duplicates), as `serde_json::Map` keys do.
+///
+/// A list up to [`SEEN_LINEAR`] names (every token in practice), a hash set
+/// beyond: the header is read before its signature is checked, and a
+/// quadratic scan of an object of thousands of names would let anyone cost
+/// the server milliseconds per request.
 #[derive(Default)]
 pub(crate) struct Seen<'de> {
     names: SmallVec<[Cow<'de, str>; 12]>,
+    many: Option<std::collections::HashSet<Cow<'de, str>>>,
 }
+
+/// Names compared one by one before [`Seen`] switches to a hash set.
+const SEEN_LINEAR: usize = 32;
 
 /// The error of a duplicate member name.
 pub(crate) fn duplicate<E: de::Error>() -> E {
@@ -36,14 +45,28 @@ pub(crate) fn duplicate<E: de::Error>() -> E {
 impl<'de> Seen<'de> {
     /// `false` when `name` was seen before.
     pub(crate) fn insert(&mut self, name: Cow<'de, str>) -> bool {
-        // Linear up to a few dozen members (every token in practice); an
-        // object with more, in a token that passed its signature check,
-        // costs a sort-free quadratic scan bounded by the token size limit.
+        if let Some(many) = &mut self.many {
+            return many.insert(name);
+        }
         if self.names.contains(&name) {
             return false;
         }
-        self.names.push(name);
+        if self.names.len() == SEEN_LINEAR {
+            let mut many: std::collections::HashSet<_> = self.names.drain(..).collect();
+            many.insert(name);
+            self.many = Some(many);
+        } else {
+            self.names.push(name);
+        }
         true
+    }
+
+    /// Whether `name` was seen.
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        match &self.many {
+            Some(many) => many.contains(name),
+            None => self.names.iter().any(|n| n == name),
+        }
     }
 }
 
@@ -340,15 +363,19 @@ fn scan<'de, V: Visitor<'de>>(
         // Not UTF-8: serde_json says where, and refuses it as it would.
         Err(_) => read_object(serde_json::Deserializer::from_slice(bytes), visitor),
     };
-    value.map_err(|e| classify(&e, not_object))
+    value.map_err(|e| classify(bytes, &e, not_object))
 }
 
-/// A parse error as a token error.
-fn classify(e: &serde_json::Error, not_object: Malformed) -> JwtError {
-    if e.to_string().starts_with(DUPLICATE_MEMBER) {
-        JwtError::DuplicateMember
-    } else {
-        not_object.into()
+/// A parse error as a token error: the one the `Map` parser gives for the
+/// same bytes. This pass stops at a top level that is not an object
+/// without reading it, where the `Map` parser reads it through (and may
+/// find a duplicate name inside first); on the error path, reading the
+/// bytes again keeps the answers identical.
+fn classify(bytes: &[u8], e: &serde_json::Error, not_object: Malformed) -> JwtError {
+    match super::compact::parse_object(bytes, not_object) {
+        Err(error) => error,
+        Ok(_) if e.to_string().starts_with(DUPLICATE_MEMBER) => JwtError::DuplicateMember,
+        Ok(_) => not_object.into(),
     }
 }
 
@@ -472,7 +499,7 @@ impl Registered {
             serde_json::Deserializer::from_str(text),
             ClaimsVisitor(rules, collector.as_ref()),
         )
-        .map_err(|e| classify(&e, Malformed::PayloadJson))?;
+        .map_err(|e| classify(bytes, &e, Malformed::PayloadJson))?;
         Ok((registered, collector.and_then(Collector::finish)))
     }
 }
@@ -526,7 +553,7 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_, '_> {
                 return Err(duplicate());
             }
         }
-        let has_required = rules.required.iter().all(|r| seen.names.iter().any(|n| n == r));
+        let has_required = rules.required.iter().all(|r| seen.contains(r));
         Ok(Registered { times, has_required, issuer_ok, audience })
     }
 }
@@ -560,6 +587,8 @@ mod tests {
         r#"{"a":"\uD83D\uDE00","b":"\n"}"#,
         "{\"a\":\"\u{7f}\"}",
         r#"{"a":1,}"#,
+        r#"[{"a":1,"a":2}]"#,
+        r#"[{"a":1},"#,
         r#"{"crit":["exp"],"alg":"HS256","alg2":{"alg":1}}"#,
         "",
     ];
@@ -584,6 +613,17 @@ mod tests {
             let by_scan = Registered::scan(doc, &rules).map(|_| ());
             assert_eq!(by_scan, by_map, "claims {doc:?}");
         }
+    }
+
+    #[test]
+    fn duplicates_are_found_among_thousands_of_names_past_the_short_list() {
+        let names: Vec<String> = (0..5000).map(|i| format!("\"n{i}\":0")).collect();
+        let unique = format!("{{{}}}", names.join(","));
+        assert!(Header::scan(unique.as_bytes()).is_ok());
+        let twice = format!("{{{},\"n4321\":1}}", names.join(","));
+        assert_eq!(Header::scan(twice.as_bytes()).err(), Some(JwtError::DuplicateMember));
+        let early = format!("{{{},\"n7\":1}}", names[..20].join(","));
+        assert_eq!(Header::scan(early.as_bytes()).err(), Some(JwtError::DuplicateMember));
     }
 
     #[test]
