@@ -14,12 +14,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use axum::extract::Request;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body::Body as _;
 use tower::{Layer, Service};
 
 use crate::HttpError;
+use crate::http::rejection::copy_other_headers;
 
 /// A layer answering axum's bodiless 404 (no route) and 405 (no handler for
 /// the method) with Flama's envelope, keeping their headers (`Allow`).
@@ -128,14 +129,4 @@ fn envelope_if_bare(response: Response) -> Response {
     let mut enveloped = HttpError::new(parts.status, detail).into_response();
     copy_other_headers(&parts.headers, enveloped.headers_mut());
     enveloped
-}
-
-/// Keeps what the original response said (`Allow`) except its description
-/// of the body.
-fn copy_other_headers(from: &HeaderMap, to: &mut HeaderMap) {
-    for (name, value) in from {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
-            to.append(name, value.clone());
-        }
-    }
 }

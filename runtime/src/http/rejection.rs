@@ -108,7 +108,7 @@ async fn rewrite(response: Response) -> Response {
 
 /// Keeps what the original response said (`Allow`, `Retry-After`, ...)
 /// except its description of the body.
-fn copy_other_headers(from: &HeaderMap, to: &mut HeaderMap) {
+pub(crate) fn copy_other_headers(from: &HeaderMap, to: &mut HeaderMap) {
     for (name, value) in from {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
             to.append(name, value.clone());
