@@ -13,16 +13,13 @@
 //! all three must agree (tested below).
 
 use std::cell::Cell;
-use std::fmt;
 
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
 
 use super::PermissionSource;
 use super::claims::unescape;
 use crate::jwt::Jwt;
-use crate::jwt::NameSeed;
-use crate::jwt::paths::{Paths, Segment, Target};
+use crate::jwt::paths::{self, Paths, Segment, Target};
 use crate::table::Policy;
 
 /// A route's permission check over claims JSON.
@@ -31,7 +28,8 @@ pub(crate) struct Grants {
     /// Every permission the policy names, once; bit `i` of a check's answer
     /// is `names[i]`.
     names: SmallVec<[&'static str; 4]>,
-    targets: SmallVec<[Target; 3]>,
+    /// Where `check` looks for them.
+    paths: Paths,
     /// The id of the verifier's paths, whose strings a verified token
     /// carries.
     spans_from: Option<u64>,
@@ -42,7 +40,7 @@ pub(crate) struct Grants {
 pub(crate) fn paths(source: &PermissionSource) -> Option<Paths> {
     let mut targets = SmallVec::new();
     collect_targets(source, &mut targets)?;
-    Paths::new(targets)
+    Paths::new(targets).filter(Paths::verification_can_follow)
 }
 
 impl Grants {
@@ -64,10 +62,7 @@ impl Grants {
         }
         let mut targets = SmallVec::new();
         collect_targets(source, &mut targets)?;
-        if targets.len() > 64 {
-            return None;
-        }
-        Some(Grants { names, targets, spans_from })
+        Some(Grants { names, paths: Paths::new(targets)?, spans_from })
     }
 
     /// Whether `jwt` satisfies `policy` (the one given to [`new`](Self::new)):
@@ -77,9 +72,7 @@ impl Grants {
         if let Some(strings) = self.spans_from.and_then(|id| jwt.permission_strings(id)) {
             let mut found = 0u64;
             for candidate in strings {
-                if let Some(i) = self.names.iter().position(|n| *n == candidate) {
-                    found |= 1 << i;
-                }
+                self.mark(candidate, &mut found);
             }
             return Some(self.satisfied(policy, found));
         }
@@ -99,21 +92,37 @@ impl Grants {
         if self.names.is_empty() {
             return Some(true);
         }
-        let found = Cell::new(0u64);
-        let all = if self.targets.len() == 64 { u64::MAX } else { (1 << self.targets.len()) - 1 };
-        let root =
-            Node { grants: self, depth: 0, follow: all, list: false, spaced: false, found: &found };
+        let marks = Marks { grants: self, found: Cell::new(0) };
         // Verified claims are UTF-8 (the strict pass read them as JSON).
         let text = std::str::from_utf8(claims_json).ok()?;
-        root.deserialize(&mut serde_json::Deserializer::from_str(text)).ok()?;
-        Some(self.satisfied(policy, found.get()))
+        paths::walk(&self.paths, text, &marks).then(|| self.satisfied(policy, marks.found.get()))
     }
 
-    /// Marks `candidate` if the policy names it.
-    fn mark(&self, candidate: &str, found: &Cell<u64>) {
+    /// Marks `candidate` in `found` if the policy names it.
+    fn mark(&self, candidate: &str, found: &mut u64) {
         if let Some(i) = self.names.iter().position(|n| *n == candidate) {
-            found.set(found.get() | 1 << i);
+            *found |= 1 << i;
         }
+    }
+}
+
+/// The policy's names a walk of the claims meets.
+struct Marks<'g> {
+    grants: &'g Grants,
+    found: Cell<u64>,
+}
+
+impl paths::Sink for Marks<'_> {
+    fn string(&self, text: &str, _borrowed: bool, spaced: bool) {
+        let mut found = self.found.get();
+        if spaced {
+            for word in text.split(' ') {
+                self.grants.mark(word, &mut found);
+            }
+        } else {
+            self.grants.mark(text, &mut found);
+        }
+        self.found.set(found);
     }
 }
 
@@ -155,243 +164,6 @@ fn collect_targets(source: &PermissionSource, out: &mut SmallVec<[Target; 3]>) -
         PermissionSource::Custom(_) => return None,
     }
     Some(())
-}
-
-/// A value of the claims, reached by following the targets in `follow`
-/// (bits over `grants.targets`) for `depth` segments. `list`: it is a
-/// target's list (an array of permissions); `spaced`: a target's
-/// space-separated string. An item of a list is a node with `list` unset
-/// whose strings are permissions: `item`.
-struct Node<'g> {
-    grants: &'g Grants,
-    depth: usize,
-    follow: u64,
-    list: bool,
-    spaced: bool,
-    found: &'g Cell<u64>,
-}
-
-/// An element of a target's list: a permission if it is a string.
-struct Item<'g> {
-    grants: &'g Grants,
-    found: &'g Cell<u64>,
-}
-
-impl<'g> Node<'g> {
-    /// The node one step down, through a member or element that `matches`.
-    fn child(&self, matches: impl Fn(&Segment) -> bool) -> Node<'g> {
-        let (mut follow, mut list, mut spaced) = (0u64, false, false);
-        for (i, target) in self.grants.targets.iter().enumerate() {
-            if self.follow & (1 << i) == 0 {
-                continue;
-            }
-            let Some(segment) = target.path.get(self.depth) else { continue };
-            if !matches(segment) {
-                continue;
-            }
-            if self.depth + 1 == target.path.len() {
-                if target.spaced {
-                    spaced = true;
-                } else {
-                    list = true;
-                }
-            } else {
-                follow |= 1 << i;
-            }
-        }
-        Node { grants: self.grants, depth: self.depth + 1, follow, list, spaced, found: self.found }
-    }
-
-    fn is_dead_end(&self) -> bool {
-        self.follow == 0 && !self.list && !self.spaced
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Node<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Node<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        if self.spaced {
-            for candidate in v.split(' ') {
-                self.grants.mark(candidate, self.found);
-            }
-        }
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let mut i = 0usize;
-        loop {
-            let child = self.child(|s| s.matches_index(i));
-            let more = match (self.list, child.is_dead_end()) {
-                (false, true) => seq.next_element::<IgnoredAny>()?.is_some(),
-                (false, false) => seq.next_element_seed(child)?.is_some(),
-                (true, true) => seq
-                    .next_element_seed(Item { grants: self.grants, found: self.found })?
-                    .is_some(),
-                // An element that is both a permission and on a longer
-                // path (an odd layout, `AnyOf` of overlapping pointers).
-                (true, false) => {
-                    seq.next_element_seed(Both { node: child, item: self.found })?.is_some()
-                }
-            };
-            if !more {
-                return Ok(());
-            }
-            i += 1;
-        }
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(name) = map.next_key_seed(NameSeed)? {
-            let child = self.child(|s| s.matches_member(&name));
-            if child.is_dead_end() {
-                map.next_value::<IgnoredAny>()?;
-            } else {
-                map.next_value_seed(child)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl<'de> DeserializeSeed<'de> for Item<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Item<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_str<E>(self, v: &str) -> Result<(), E> {
-        self.grants.mark(v, self.found);
-        Ok(())
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
-}
-
-/// A list element that is also on a longer path: a string is a
-/// permission, an object or array is followed.
-struct Both<'g> {
-    node: Node<'g>,
-    item: &'g Cell<u64>,
-}
-
-impl<'de> DeserializeSeed<'de> for Both<'_> {
-    type Value = ();
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Both<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<(), E> {
-        self.node.grants.mark(v, self.item);
-        self.node.visit_str(v)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_unit<E>(self) -> Result<(), E> {
-        Ok(())
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
-        self.node.visit_seq(seq)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        self.node.visit_map(map)
-    }
 }
 
 #[cfg(test)]

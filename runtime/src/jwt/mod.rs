@@ -34,7 +34,6 @@ pub use key::{HmacSecret, Key, KeyError};
 pub use keyset::{KeyRefresh, KeySet, KeySetHandle};
 #[cfg(feature = "jwks")]
 pub use remote::{FetchError, JwksError, JwksHealth, RemoteJwks, RemoteJwksBuilder};
-pub(crate) use scan::NameSeed;
 pub use signing::{SigningKey, SigningKeys, thumbprint};
 pub use token::{Jwt, Padding};
 pub(crate) use verify::unix_now;

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use smallvec::SmallVec;
 
-use super::scan::{NameSeed, Seen, Strict, StrictVisitor, duplicate};
+use super::scan::{NameSeed, Seen, Strict, StrictVisitor, duplicate, read_object};
 
 /// The places permissions live, each a path from the claims object.
 #[derive(Debug)]
@@ -80,18 +80,22 @@ fn array_index(token: &str) -> Option<usize> {
 const REGISTERED: [&str; 5] = ["exp", "nbf", "iat", "iss", "aud"];
 
 impl Paths {
-    /// `None` when there is nothing to follow, more than 64 places, or a
-    /// place under a registered claim.
+    /// `None` when there is nothing to follow or more than 64 places.
     pub(crate) fn new(targets: SmallVec<[Target; 3]>) -> Option<Self> {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        let under_registered = targets.iter().any(|t| match t.path.first() {
-            Some(Segment::Name { name, .. }) => REGISTERED.contains(&name.as_str()),
-            Some(Segment::AnyMember) | None => true,
-        });
-        if targets.is_empty() || targets.len() > 64 || under_registered {
+        if targets.is_empty() || targets.len() > 64 {
             return None;
         }
         Some(Paths { targets, id: NEXT_ID.fetch_add(1, Ordering::Relaxed) })
+    }
+
+    /// Whether verification can follow these paths: none goes through a
+    /// registered claim, whose value verification reads itself.
+    pub(crate) fn verification_can_follow(&self) -> bool {
+        !self.targets.iter().any(|t| match t.path.first() {
+            Some(Segment::Name { name, .. }) => REGISTERED.contains(&name.as_str()),
+            Some(Segment::AnyMember) | None => true,
+        })
     }
 
     pub(crate) fn id(&self) -> u64 {
@@ -132,6 +136,22 @@ impl Spans {
     }
 }
 
+/// What a walk does with the strings it finds on the paths.
+pub(crate) trait Sink {
+    /// `text` is a list item or (`spaced`) a space-separated string;
+    /// `borrowed`: read straight from the claims, not unescaped.
+    fn string(&self, text: &str, borrowed: bool, spaced: bool);
+}
+
+/// Walks the whole claims object `claims` along `paths` (as strictly as
+/// verification does), handing `sink` every string on them; `false` if the
+/// claims are not a JSON object.
+pub(crate) fn walk(paths: &Paths, claims: &str, sink: &dyn Sink) -> bool {
+    let root = Walk { paths, sink, depth: 0, follow: u64::MAX, list: false, spaced: false };
+    read_object(serde_json::Deserializer::from_str(claims), Item { walk: root, item: false })
+        .is_ok()
+}
+
 /// Collects spans while the strict pass walks a member on a path.
 pub(crate) struct Collector<'p> {
     paths: &'p Paths,
@@ -158,12 +178,21 @@ impl<'p> Collector<'p> {
 
     /// The walk of member `member`'s value, or `None` if it is on no path.
     pub(crate) fn member<'c>(&'c self, member: &str) -> Option<Walk<'c, 'p>> {
-        let root = Walk { collector: self, depth: 0, follow: u64::MAX, list: false, spaced: false };
+        let root = Walk {
+            paths: self.paths,
+            sink: self,
+            depth: 0,
+            follow: u64::MAX,
+            list: false,
+            spaced: false,
+        };
         let walk = root.child(|s| s.matches_member(member));
         (!walk.is_dead_end()).then_some(walk)
     }
+}
 
-    fn record(&self, text: &str, borrowed: bool, spaced: bool) {
+impl Sink for Collector<'_> {
+    fn string(&self, text: &str, borrowed: bool, spaced: bool) {
         let mut spans = self.spans.borrow_mut();
         let at = text.as_ptr() as usize;
         let within = borrowed && at >= self.base && at + text.len() <= self.end;
@@ -187,7 +216,8 @@ impl<'p> Collector<'p> {
 /// `depth` segments down; `list`: it is a target's list; `spaced`: a
 /// target's space-separated string. Checked as strictly as [`Strict`].
 pub(crate) struct Walk<'c, 'p> {
-    collector: &'c Collector<'p>,
+    paths: &'p Paths,
+    sink: &'c dyn Sink,
     depth: usize,
     follow: u64,
     list: bool,
@@ -197,7 +227,7 @@ pub(crate) struct Walk<'c, 'p> {
 impl<'c, 'p> Walk<'c, 'p> {
     fn child(&self, matches: impl Fn(&Segment) -> bool) -> Walk<'c, 'p> {
         let (mut follow, mut list, mut spaced) = (0u64, false, false);
-        for (i, target) in self.collector.paths.targets.iter().enumerate() {
+        for (i, target) in self.paths.targets.iter().enumerate() {
             if self.follow & (1 << i) == 0 {
                 continue;
             }
@@ -215,7 +245,7 @@ impl<'c, 'p> Walk<'c, 'p> {
                 follow |= 1 << i;
             }
         }
-        Walk { collector: self.collector, depth: self.depth + 1, follow, list, spaced }
+        Walk { paths: self.paths, sink: self.sink, depth: self.depth + 1, follow, list, spaced }
     }
 
     fn is_dead_end(&self) -> bool {
@@ -224,10 +254,10 @@ impl<'c, 'p> Walk<'c, 'p> {
 
     fn string(&self, v: &str, borrowed: bool, item: bool) {
         if item {
-            self.collector.record(v, borrowed, false);
+            self.sink.string(v, borrowed, false);
         }
         if self.spaced {
-            self.collector.record(v, borrowed, true);
+            self.sink.string(v, borrowed, true);
         }
     }
 }
