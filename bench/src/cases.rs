@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 
 use crate::{
     PERMISSION, PRIVATE_PATH, baseline_router, bearer, request, scale, scale_path, token,
-    warden_router, warden_scaled,
+    warden_router, warden_router_with, warden_scaled,
 };
 
 /// The public path both apps serve.
@@ -83,7 +83,7 @@ pub fn case(variant: &str) -> Case {
             let mut held: Vec<String> = (1..n).map(|i| format!("permission-{i}")).collect();
             held.push(PERMISSION.to_owned());
             let held: Vec<&str> = held.iter().map(String::as_str).collect();
-            let router = router_with(|v| v.with_max_token_len(64 * 1024));
+            let router = warden_router_with(|v| v.with_max_token_len(64 * 1024));
             Case::new(router, PRIVATE_PATH, Some(&bearer(&token(&held))), ok)
         }
         cookies if cookies.starts_with("cookies-") => {
@@ -95,7 +95,7 @@ pub fn case(variant: &str) -> Case {
         }
         // The verified-token cache on, every request a hit.
         "warden-cached" => {
-            Case::new(router_with(|v| v.cache(1024)), PRIVATE_PATH, Some(&granted), ok)
+            Case::new(warden_router_with(|v| v.cache(1024)), PRIVATE_PATH, Some(&granted), ok)
         }
         "warden-401" => Case::new(warden_router(), PRIVATE_PATH, None, unauthorized),
         "warden-403" => Case::new(warden_router(), PRIVATE_PATH, Some(&lacking), forbidden),
@@ -113,18 +113,4 @@ pub fn case(variant: &str) -> Case {
         }
         other => panic!("unknown variant {other}"),
     }
-}
-
-/// The Warden app, its verifier configured by `configure`.
-fn router_with(
-    configure: impl FnOnce(warden::jwt::VerifierBuilder) -> warden::jwt::VerifierBuilder,
-) -> Router {
-    use warden::jwt::{HmacSecret, Verifier};
-    let verifier =
-        configure(Verifier::hmac(&HmacSecret::new(crate::SECRET))).build().expect("valid verifier");
-    warden::App::new("JWT-protected API", "1.0.0")
-        .auth(warden::Auth::new(verifier).build().expect("valid auth config"))
-        .routes(warden::routes![crate::public_info, crate::protected_info])
-        .build()
-        .expect("valid app")
 }

@@ -100,15 +100,28 @@ pub fn bearer(token: &str) -> HeaderValue {
 }
 
 fn authenticator() -> warden::Authenticator {
-    Auth::new(Verifier::hmac(&HmacSecret::new(SECRET)).build().expect("valid verifier"))
-        .build()
-        .expect("valid auth config")
+    authenticator_with(|verifier| verifier)
+}
+
+fn authenticator_with(
+    configure: impl FnOnce(warden::jwt::VerifierBuilder) -> warden::jwt::VerifierBuilder,
+) -> warden::Authenticator {
+    let verifier = configure(Verifier::hmac(&HmacSecret::new(SECRET)));
+    Auth::new(verifier.build().expect("valid verifier")).build().expect("valid auth config")
 }
 
 /// The Warden app: the README's example, defaults everywhere.
 pub fn warden_router() -> Router {
+    warden_router_with(|verifier| verifier)
+}
+
+/// The Warden app, its verifier configured by `configure` (a cache, a
+/// larger token limit).
+pub fn warden_router_with(
+    configure: impl FnOnce(warden::jwt::VerifierBuilder) -> warden::jwt::VerifierBuilder,
+) -> Router {
     App::new("JWT-protected API", "1.0.0")
-        .auth(authenticator())
+        .auth(authenticator_with(configure))
         .routes(routes![public_info, protected_info])
         .build()
         .expect("valid app")
