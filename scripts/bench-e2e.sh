@@ -11,11 +11,13 @@
 # Each server runs pinned to CPU 0 (`taskset -c 0`), wrk to CPU 1
 # (`taskset -c 1 wrk -t1 -cC -dSECS --latency`). Every round loads every
 # server on `GET /public/info/` (no token) and `GET /private/info/` (Bearer
-# token holding `my-permission-name`), the servers' order alternating from
-# round to round. Before loading, each server must answer 200 to the exact
-# request it is loaded with, and 401 to the protected route without a token.
-# Prints req/s, p50 and p99 latency per server x route (medians over rounds)
-# and the ratios. Figures are only comparable within one run: quote ratios.
+# token holding `my-permission-name`), the order of the servers and of the
+# routes alternating from round to round. Before loading, each server must
+# answer 200 to the exact request it is loaded with, and 401 to the
+# protected route without a token. Prints req/s, p50 and p99 latency per
+# server x route (medians over rounds) and the ratios, also as the median
+# of the per-round ratios. Figures are only comparable within one run:
+# quote ratios.
 # --cold: Warden and the baseline get N distinct tokens (default 30,000,
 # three times Warden's verified-token cache) in turn, so that Warden's
 # cache misses: the cost of verifying a token not seen before.
@@ -36,7 +38,7 @@ flama=0
 build=1
 cold=0
 usage() {
-  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 while [ $# -gt 0 ]; do
@@ -262,8 +264,12 @@ for round in $(seq 1 "$rounds"); do
     order=()
     for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("${names[$i]}"); done
   fi
+  # The routes alternate too, so that a machine growing faster or slower
+  # over a round favours neither.
+  routes=(public protected)
+  [ $((round % 2)) = 0 ] && routes=(protected public)
   for name in "${order[@]}"; do
-    for route in public protected; do
+    for route in "${routes[@]}"; do
       run_wrk "$name" "$route" "$tmp/wrk.out"
       python3 - "$round" "$name" "$route" "$tmp/wrk.out" >>"$results" <<'PY'
 import re, sys
@@ -315,15 +321,18 @@ for n in names:
               f"{med([x[2] for x in xs]):8.1f} | {med([x[3] for x in xs]):8.1f} | {per:30} |")
 
 def ratio(a, b):
-    """Ratio of the medians of req/s, and the range of the per-round ratios."""
+    """Ratio of the medians of req/s; the median and range of the per-round
+    ratios (each of two runs next to each other: the paired figure, less
+    moved by a machine whose speed drifts between rounds)."""
     ra, rb = by[a], by[b]
     m = med([x[1] for x in ra]) / med([x[1] for x in rb])
     rounds_b = {x[0]: x[1] for x in rb}
     per = [x[1] / rounds_b[x[0]] for x in ra if x[0] in rounds_b]
-    return f"{m:.3f}  (per round {min(per):.3f} .. {max(per):.3f})"
+    return f"{m:.3f}  (paired {med(per):.3f}, per round {min(per):.3f} .. {max(per):.3f})"
 
 print()
-print("Ratios of req/s (medians over rounds; higher is better for the first):")
+print("Ratios of req/s (medians over rounds, then the median of the per-round ratios;")
+print("higher is better for the first):")
 if "$alg" == "HS256":
     t_self, t_base = "target >= 0.95", "target >= 1.2"
 elif cold:

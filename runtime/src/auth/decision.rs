@@ -232,25 +232,35 @@ impl Authenticator {
     ) -> Result<Claims, Step> {
         let config = &self.config;
         let credential = credential(&config.sources, headers)?;
-        let token = match &credential {
-            None if matches!(policy, Policy::Optional) => return Err(Step::Anonymous),
-            None => return Err(AuthError::Missing.into()),
-            Some(Credential::Header(token)) => *token,
-            Some(Credential::Protocol(token)) => token.as_str(),
-            Some(Credential::Cookie(token)) => {
-                if !config.auth.cross_site.cookie_allowed(method, headers) {
-                    return Err(AuthError::CrossSite.into());
+        let anonymous = || match policy {
+            Policy::Optional => Step::Anonymous,
+            _ => AuthError::Missing.into(),
+        };
+        let Some(credential) = credential else { return Err(anonymous()) };
+        if let Credential::Cookie(_) = credential
+            && !config.auth.cross_site.cookie_allowed(method, headers)
+        {
+            return Err(AuthError::CrossSite.into());
+        }
+        let verifier = &config.auth.verifier;
+        let now = unix_now();
+        // A token verified before is found by its bytes, with no other
+        // reading of them (`Credential::text`).
+        let verified = match verifier.cached(credential.bytes(), now) {
+            Some(verified) => verified,
+            None => {
+                let Some(token) = credential.text() else { return Err(anonymous()) };
+                match verifier.verify_fresh(token, now) {
+                    Err(JwtError::UnknownKey) if verifier.can_refresh() => {
+                        return Err(Step::Refresh(token.to_owned()));
+                    }
+                    verified => verified,
                 }
-                *token
             }
         };
-        let verifier = &config.auth.verifier;
-        match verifier.verify_at(token, unix_now()) {
+        match verified {
             Ok(jwt) if config.auth.revocation.is_some() => Err(Step::Revocation(jwt)),
             Ok(jwt) => Ok(self.permit(jwt, policy, grants)?),
-            Err(JwtError::UnknownKey) if verifier.can_refresh() => {
-                Err(Step::Refresh(token.to_owned()))
-            }
             Err(e) => Err(AuthError::InvalidToken(e).into()),
         }
     }
@@ -288,7 +298,7 @@ impl Authenticator {
         grants: Option<&Grants>,
     ) -> Result<Claims, AuthError> {
         let source = &self.config.auth.permissions;
-        let scanned = grants.and_then(|g| g.check_jwt(&jwt, policy));
+        let scanned = grants.and_then(|g| g.check_jwt(&jwt));
         let granted =
             scanned.unwrap_or_else(|| policy.is_satisfied_by(|p| source.grants(jwt.payload(), p)));
         if !granted {

@@ -28,6 +28,9 @@ pub(crate) struct Grants {
     /// Every permission the policy names, once; bit `i` of a check's answer
     /// is `names[i]`.
     names: SmallVec<[&'static str; 4]>,
+    /// Per alternative of the policy, the bits of the names it needs; none
+    /// for a policy asking nothing.
+    alternatives: SmallVec<[u64; 2]>,
     /// Where `check` looks for them.
     paths: Paths,
     /// The id of the verifier's paths, whose strings a verified token
@@ -60,47 +63,55 @@ impl Grants {
         if names.len() > 64 {
             return None;
         }
+        let alternatives = policy
+            .alternatives()
+            .iter()
+            .map(|set| {
+                set.iter().fold(0, |bits, name| {
+                    bits | names.iter().position(|n| n == name).map_or(0, |i| 1 << i)
+                })
+            })
+            .collect();
         let mut targets = SmallVec::new();
         collect_targets(source, &mut targets)?;
-        Some(Grants { names, paths: Paths::new(targets)?, spans_from })
+        Some(Grants { names, alternatives, paths: Paths::new(targets)?, spans_from })
     }
 
-    /// Whether `jwt` satisfies `policy` (the one given to [`new`](Self::new)):
+    /// Whether `jwt` satisfies the policy given to [`new`](Self::new):
     /// from the strings its verification noted, else from its claims JSON;
     /// `None` if neither can be read.
-    pub(crate) fn check_jwt(&self, jwt: &Jwt, policy: &Policy) -> Option<bool> {
-        if let Some(strings) = self.spans_from.and_then(|id| jwt.permission_strings(id)) {
+    pub(crate) fn check_jwt(&self, jwt: &Jwt) -> Option<bool> {
+        if let Some(paths) = self.spans_from {
             let mut found = 0u64;
-            for candidate in strings {
-                self.mark(candidate, &mut found);
+            if jwt.permission_strings(paths, |candidate| self.mark(candidate, &mut found)).is_some()
+            {
+                return Some(self.satisfied(found));
             }
-            return Some(self.satisfied(policy, found));
         }
-        self.check(jwt.claims_json()?, policy)
+        self.check(jwt.claims_json()?)
     }
 
-    fn satisfied(&self, policy: &Policy, found: u64) -> bool {
-        policy.is_satisfied_by(|p| {
-            self.names.iter().position(|n| *n == p).is_some_and(|i| found & (1 << i) != 0)
-        })
+    /// Whether the names marked in `found` satisfy the policy.
+    fn satisfied(&self, found: u64) -> bool {
+        self.alternatives.is_empty() || self.alternatives.iter().any(|&set| set & !found == 0)
     }
 
-    /// Whether the claims JSON satisfies `policy` (the one given to
-    /// [`new`](Self::new)); `None` if the JSON cannot be read (never for a
+    /// Whether the claims JSON satisfies the policy given to
+    /// [`new`](Self::new); `None` if the JSON cannot be read (never for a
     /// verified token).
-    pub(crate) fn check(&self, claims_json: &[u8], policy: &Policy) -> Option<bool> {
+    pub(crate) fn check(&self, claims_json: &[u8]) -> Option<bool> {
         if self.names.is_empty() {
             return Some(true);
         }
         let marks = Marks { grants: self, found: Cell::new(0) };
         // Verified claims are UTF-8 (the strict pass read them as JSON).
         let text = std::str::from_utf8(claims_json).ok()?;
-        paths::walk(&self.paths, text, &marks).then(|| self.satisfied(policy, marks.found.get()))
+        paths::walk(&self.paths, text, &marks).then(|| self.satisfied(marks.found.get()))
     }
 
     /// Marks `candidate` in `found` if the policy names it.
-    fn mark(&self, candidate: &str, found: &mut u64) {
-        if let Some(i) = self.names.iter().position(|n| *n == candidate) {
+    fn mark(&self, candidate: &[u8], found: &mut u64) {
+        if let Some(i) = self.names.iter().position(|n| n.as_bytes() == candidate) {
             *found |= 1 << i;
         }
     }
@@ -117,10 +128,10 @@ impl paths::Sink for Marks<'_> {
         let mut found = self.found.get();
         if spaced {
             for word in text.split(' ') {
-                self.grants.mark(word, &mut found);
+                self.grants.mark(word.as_bytes(), &mut found);
             }
         } else {
-            self.grants.mark(text, &mut found);
+            self.grants.mark(text.as_bytes(), &mut found);
         }
         self.found.set(found);
     }
@@ -193,11 +204,11 @@ mod tests {
         for policy in &policies {
             let grants = Grants::new(source, policy, None).expect("a built-in layout");
             let by_map = policy.is_satisfied_by(|p| source.grants(map, p));
-            let by_scan = grants.check(&bytes, policy).expect("readable claims");
+            let by_scan = grants.check(&bytes).expect("readable claims");
             assert_eq!(by_scan, by_map, "walk: {source:?} {policy} over {claims}");
             let spans_from = paths.as_ref().map(Paths::id);
             let grants = Grants::new(source, policy, spans_from).expect("a built-in layout");
-            let by_spans = grants.check_jwt(&jwt, policy).expect("readable claims");
+            let by_spans = grants.check_jwt(&jwt).expect("readable claims");
             assert_eq!(by_spans, by_map, "spans: {source:?} {policy} over {claims}");
         }
     }
@@ -264,7 +275,7 @@ mod tests {
         let jwt = Jwt::verified(Algorithm::HS256, bytes, 0, Times::default(), spans);
         let policy = Policy::Permissions(&["read"]);
         let grants = Grants::new(&source, &policy, Some(paths.id())).expect("built in");
-        assert_eq!(grants.check_jwt(&jwt, &policy), Some(true));
+        assert_eq!(grants.check_jwt(&jwt), Some(true));
     }
 
     #[test]
@@ -286,9 +297,9 @@ mod tests {
         let policy = Policy::Permissions(&["perm-999", "perm-0", "perm-500", "perm-1", "perm-2"]);
         let grants = Grants::new(&PermissionSource::Flama, &policy, None).expect("built in");
         let bytes = serde_json::to_vec(&claims).expect("serializes");
-        assert_eq!(grants.check(&bytes, &policy), Some(true));
+        assert_eq!(grants.check(&bytes), Some(true));
         let lacking = Policy::Permissions(&["perm-1000"]);
         let grants = Grants::new(&PermissionSource::Flama, &lacking, None).expect("built in");
-        assert_eq!(grants.check(&bytes, &lacking), Some(false));
+        assert_eq!(grants.check(&bytes), Some(false));
     }
 }

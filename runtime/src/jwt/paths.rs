@@ -119,20 +119,20 @@ struct Span {
 }
 
 impl Spans {
-    /// The permission strings in `claims` (the bytes the spans were found
-    /// in): each list item, each word of a space-separated string. Only
-    /// the spans are checked to be UTF-8, not the whole claims.
-    pub(crate) fn strings<'c>(&'c self, claims: &'c [u8]) -> impl Iterator<Item = &'c str> + 'c {
-        self.spans.iter().flat_map(move |span| {
+    /// Hands `each` the permission strings in `claims` (the bytes the spans
+    /// were found in): each list item, each word of a space-separated
+    /// string. As bytes: they are compared with names, which are text, so
+    /// equality alone says they are text too.
+    pub(crate) fn for_each(&self, claims: &[u8], mut each: impl FnMut(&[u8])) {
+        for span in &self.spans {
             let start = span.start as usize;
-            let text = claims
-                .get(start..start + span.len as usize)
-                .and_then(|bytes| std::str::from_utf8(bytes).ok())
-                .unwrap_or_default();
-            let (one, words) =
-                if span.spaced { (None, Some(text.split(' '))) } else { (Some(text), None) };
-            one.into_iter().chain(words.into_iter().flatten())
-        })
+            let Some(bytes) = claims.get(start..start + span.len as usize) else { continue };
+            if span.spaced {
+                bytes.split(|&b| b == b' ').for_each(&mut each);
+            } else {
+                each(bytes);
+            }
+        }
     }
 }
 

@@ -118,14 +118,16 @@ impl Jwt {
         self.raw.as_ref().map(|raw| &raw.json[raw.split..])
     }
 
-    /// The permission strings verification found on the [`Paths`] of id
-    /// `paths` (see `paths.rs`); `None` if it did not look for them there.
+    /// Hands `each` the permission strings verification found on the
+    /// [`Paths`] of id `paths` (see `paths.rs`); `None` if it did not look
+    /// for them there.
     ///
     /// [`Paths`]: super::paths::Paths
-    pub(crate) fn permission_strings(&self, paths: u64) -> Option<impl Iterator<Item = &str>> {
+    pub(crate) fn permission_strings(&self, paths: u64, each: impl FnMut(&[u8])) -> Option<()> {
         let raw = self.raw.as_ref()?;
         let spans = raw.spans.as_ref().filter(|s| s.paths == paths)?;
-        Some(spans.strings(&raw.json[raw.split..]))
+        spans.for_each(&raw.json[raw.split..], each);
+        Some(())
     }
 
     /// A verified token's time claims.

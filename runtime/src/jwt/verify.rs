@@ -2,6 +2,7 @@
 //! checked once when it is built, and the optional verified-token cache.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -151,19 +152,31 @@ impl Verifier {
     /// [`verify`](Self::verify) at `now`, in seconds since the Unix epoch,
     /// sharing the verified token (no copy on a cache hit).
     pub fn verify_at(&self, token: &str, now: u64) -> Result<Arc<Jwt>, JwtError> {
+        match self.cached(token.as_bytes(), now) {
+            Some(verified) => verified,
+            None => self.verify_fresh(token, now),
+        }
+    }
+
+    /// A token verified before, found by its bytes alone (they need not
+    /// be known to be text), its time claims checked again at `now`: time
+    /// has passed since. The other checks depend on the token and the rules
+    /// alone. `None` when it is not in the cache (or there is none).
+    pub(crate) fn cached(&self, token: &[u8], now: u64) -> Option<Result<Arc<Jwt>, JwtError>> {
+        let jwt = self.cache.as_ref()?.get(token, self.rules.generation())?;
+        Some(self.check_times(jwt.times(), now).map(|()| jwt))
+    }
+
+    /// [`verify_at`](Self::verify_at) past the cache: the token is verified,
+    /// and kept in the cache if there is one.
+    pub(crate) fn verify_fresh(&self, token: &str, now: u64) -> Result<Arc<Jwt>, JwtError> {
         let rules = &*self.rules;
         if token.len() > rules.max_token_len {
             return Err(JwtError::TooLarge);
         }
+        // Read before verifying: a key set changing meanwhile leaves the
+        // entry stale rather than passing it for the new keys' verdict.
         let generation = rules.generation();
-        if let Some(cache) = &self.cache
-            && let Some(jwt) = cache.get(token, generation)
-        {
-            // The time claims are checked again: time has passed since. The
-            // others depend on the token and the rules alone.
-            self.check_times(jwt.times(), now)?;
-            return Ok(jwt);
-        }
         let jwt = Arc::new(self.verify_uncached(token, now)?);
         if let Some(cache) = &self.cache {
             cache.insert(token, jwt.clone(), generation);
@@ -536,7 +549,7 @@ impl VerifierBuilder {
 /// the same token, byte for byte), with the key-set generation they were
 /// verified under.
 struct TokenCache {
-    entries: quick_cache::sync::Cache<Box<str>, (Arc<Jwt>, u64)>,
+    entries: quick_cache::sync::Cache<TokenKey, (Arc<Jwt>, u64)>,
 }
 
 impl TokenCache {
@@ -544,13 +557,51 @@ impl TokenCache {
         TokenCache { entries: quick_cache::sync::Cache::new(capacity) }
     }
 
-    fn get(&self, token: &str, generation: u64) -> Option<Arc<Jwt>> {
-        let (jwt, verified_under) = self.entries.get(token)?;
+    fn get(&self, token: &[u8], generation: u64) -> Option<Arc<Jwt>> {
+        let (jwt, verified_under) = self.entries.get(&Lookup(token))?;
         (verified_under == generation).then_some(jwt)
     }
 
     fn insert(&self, token: &str, jwt: Arc<Jwt>, generation: u64) {
-        self.entries.insert(token.into(), (jwt, generation));
+        self.entries.insert(TokenKey(token.into()), (jwt, generation));
+    }
+}
+
+/// A cached token's text. It is compared whole, but hashed by its length
+/// and last [`HASHED_TAIL`] bytes: the end of the signature. Hashing all of
+/// a ~250-byte token was ~150 instructions of every cached request. Only
+/// verified tokens are stored, and their signatures are not the attacker's
+/// to choose, so the stored tails spread as evenly as whole tokens would
+/// under the seeded hash: a lookup probes as far, whatever its own tail.
+#[derive(PartialEq, Eq)]
+struct TokenKey(Box<str>);
+
+/// How many bytes at the end of a token its cache hash reads.
+const HASHED_TAIL: usize = 16;
+
+fn hash_token<H: Hasher>(bytes: &[u8], state: &mut H) {
+    state.write_usize(bytes.len());
+    state.write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
+}
+
+impl Hash for TokenKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_token(self.0.as_bytes(), state);
+    }
+}
+
+/// A token looked up in the cache, hashed as [`TokenKey`].
+struct Lookup<'a>(&'a [u8]);
+
+impl Hash for Lookup<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        hash_token(self.0, state);
+    }
+}
+
+impl quick_cache::Equivalent<TokenKey> for Lookup<'_> {
+    fn equivalent(&self, key: &TokenKey) -> bool {
+        self.0 == key.0.as_bytes()
     }
 }
 

@@ -182,6 +182,26 @@ fn a_swapped_key_set_takes_effect_at_once_even_through_the_cache() {
     assert!(verifier.verify_at(&new.sign(claims()).unwrap(), 0).is_ok());
 }
 
+/// The cache hashes a token by its length and its last bytes (the
+/// signature's end); a hit still needs the whole text to be equal.
+#[test]
+fn a_token_ending_like_a_cached_one_is_verified_on_its_own() {
+    for key in [signing("ed25519", None), signing("p256", None)] {
+        let verifier = Verifier::builder().key(key.verification_key()).cache(10).build().unwrap();
+        let token = key.sign(json!({"sub": "ada", "n": 1})).unwrap();
+        assert!(verifier.verify_at(&token, 0).is_ok());
+        // Same length, same signature, another claim: `"n":2`.
+        let (head, rest) = token.split_once('.').unwrap();
+        let (_, signature) = rest.split_once('.').unwrap();
+        let forged_claims = B64.encode(br#"{"sub":"ada","n":2}"#);
+        let forged = format!("{head}.{forged_claims}.{signature}");
+        assert_eq!(forged.len(), token.len());
+        assert_ne!(forged, token);
+        assert_eq!(verifier.verify_at(&forged, 0).unwrap_err(), JwtError::BadSignature);
+        assert!(verifier.verify_at(&token, 0).is_ok(), "the cached one still verifies");
+    }
+}
+
 #[test]
 fn a_cached_token_still_expires() {
     let key = signing("ed25519", None);
