@@ -39,10 +39,8 @@ fn router() -> Router {
         .route("/hang", get(std::future::pending::<&'static str>))
 }
 
-/// Short limits, except the idle timeout: hyper's own header timer, which
-/// `Server` keeps as a backstop at header + idle timeout, must not be what
-/// closes a connection within [`BOUND`], or these tests would pass without
-/// Warden's deadlines.
+/// Short limits, except the idle timeout (longer than [`BOUND`]): a
+/// connection closed within `BOUND` was closed by the head or body deadline.
 fn config() -> Server {
     Server::new()
         .header_read_timeout(Duration::from_millis(400))
