@@ -288,7 +288,7 @@ impl Server {
         let max = self.max_connections;
         let permits = Arc::new(Semaphore::new(max));
         let (stop_tx, stop_rx) = watch::channel(Stop::Run);
-        let builder = self.http1();
+        let builder = Self::http1();
         let limits = self.limits();
         let mut shutdown = pin!(shutdown);
         let mut backoff = Backoff::default();
@@ -384,7 +384,7 @@ impl Server {
         }
     }
 
-    fn http1(&self) -> http1::Builder {
+    fn http1() -> http1::Builder {
         let mut builder = http1::Builder::new();
         // No timer: hyper's header timeout stays off (see the module docs).
         // The head and idle deadlines are `Watched`'s.
