@@ -2,6 +2,7 @@
 //! `axum::Router` after the route table has been checked.
 
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -451,14 +452,23 @@ where
     }
 
     /// The route the auth layer checks the document and the docs page
-    /// against, when they are not public. Leaked: the layer takes a
-    /// `&'static Route`, as `#[route]` makes them; one per `build()`.
+    /// against, when they are not public. The layer takes a `&'static
+    /// Route`, as `#[route]` makes them, so this one is leaked: once per
+    /// distinct path and policy, however many apps are built (tests build
+    /// hundreds).
     fn docs_route(&self) -> Option<&'static Route> {
+        static DOCS_ROUTES: Mutex<Vec<&'static Route>> = Mutex::new(Vec::new());
         if self.docs_policy.is_public() {
             return None;
         }
         let path = self.schema_path.as_deref()?;
-        Some(Box::leak(Box::new(Route::from_parts(RouteParts {
+        let mut made = DOCS_ROUTES.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(route) =
+            made.iter().find(|r| r.path() == path && *r.policy() == self.docs_policy)
+        {
+            return Some(route);
+        }
+        let route: &'static Route = Box::leak(Box::new(Route::from_parts(RouteParts {
             method: Method::Get,
             path: Box::leak(path.to_owned().into_boxed_str()),
             segments: &[PathSegment::Static("")],
@@ -475,7 +485,9 @@ where
             query_params: None,
             status: 200,
             responses: &[],
-        }))))
+        })));
+        made.push(route);
+        Some(route)
     }
 
     /// The paths of the OpenAPI document and the docs page: well formed,
@@ -543,4 +555,24 @@ fn jwks_operation() -> serde_json::Value {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docs_route_is_made_once_per_path_and_policy() {
+        let app =
+            |path, policy| App::<()>::new("t", "1").schema_path(Some(path)).docs_policy(policy);
+        let reader = Policy::Permissions(&["docs:read"]);
+        let first = app("/schema/", reader).docs_route().expect("a protected document");
+        let again = app("/schema/", reader).docs_route().expect("a protected document");
+        assert!(std::ptr::eq(first, again), "built twice, made once");
+        let other = app("/openapi.json", reader).docs_route().expect("a protected document");
+        assert_eq!(other.path(), "/openapi.json");
+        let anyone = app("/schema/", Policy::Authenticated).docs_route().expect("protected");
+        assert_eq!(*anyone.policy(), Policy::Authenticated);
+        assert!(app("/schema/", Policy::Public).docs_route().is_none());
+    }
 }

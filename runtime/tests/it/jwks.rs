@@ -613,6 +613,9 @@ async fn outage(mode: Option<Mode>, expected: &str) {
         assert!(took < TIMEOUT, "{expected}: a known kid waited {took:?}");
     }
 
+    // The caller stopped waiting at its timeout; the fetch records its own
+    // failure at about the same moment, not necessarily before.
+    eventually("the failed fetch to be recorded", async || remote.health().stale).await;
     let health = remote.health();
     assert!(health.stale && !health.is_healthy(), "{health:?}");
     assert_eq!(health.keys, 1);

@@ -411,3 +411,17 @@ async fn shutdown_does_not_wait_for_connections_without_a_request() {
     assert!(closed_within(&silent, BOUND).await);
     assert!(closed_within(&partial, BOUND).await);
 }
+
+#[tokio::test]
+async fn dropping_the_server_closes_its_connections_even_mid_request() {
+    let running = Running::start(config()).await;
+    let stuck = running.connect().await;
+    send(&stuck, get_request("/hang").as_bytes()).await.unwrap();
+    let idle = running.connect().await;
+    send(&idle, get_request("/ok").as_bytes()).await.unwrap();
+    assert_eq!(read_answer(&idle).await.status, 200);
+    sleep(Duration::from_millis(100)).await; // `/hang` is now running
+    running.server.abort();
+    assert!(closed_within(&stuck, BOUND).await, "the connection in flight stayed open");
+    assert!(closed_within(&idle, BOUND).await, "the idle connection stayed open");
+}
