@@ -168,7 +168,7 @@ fi
 
 # Servers: NAME -> URL, token, log.
 names=(warden baseline)
-declare -A url tok log
+declare -A url tok log spid
 # start NAME LOG WAIT_SECS VAR=value... PROGRAM ARGS...: runs PROGRAM on
 # CPU 0 with only the given variables (and PATH, HOME: no JWT_* or RUST_LOG
 # of the caller's leaks in), waits for the address it prints.
@@ -185,6 +185,7 @@ start() {
   done
   [ -n "$found" ] || { cat "$logfile" >&2; die "$name did not start (log above)"; }
   url[$name]=$found
+  spid[$name]=$pid
   log[$name]=$logfile
 }
 
@@ -249,6 +250,11 @@ run_wrk() {
   grep -q 'Requests/sec' "$out" || { cat "$out" >&2; die "no Requests/sec from wrk on $name $route"; }
 }
 
+# cpu_ticks PID: user + system time of PID so far, in clock ticks.
+cpu_ticks() {
+  awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
 results=$tmp/results.tsv
 : >"$results"
 note "warming up (2 s per server and route)"
@@ -270,17 +276,23 @@ for round in $(seq 1 "$rounds"); do
   [ $((round % 2)) = 0 ] && routes=(protected public)
   for name in "${order[@]}"; do
     for route in "${routes[@]}"; do
+      # The server's CPU time (user + system, clock ticks) over the run.
+      cpu_before=$(cpu_ticks "${spid[$name]}")
       run_wrk "$name" "$route" "$tmp/wrk.out"
-      python3 - "$round" "$name" "$route" "$tmp/wrk.out" >>"$results" <<'PY'
+      cpu_after=$(cpu_ticks "${spid[$name]}")
+      python3 - "$round" "$name" "$route" "$tmp/wrk.out" $((cpu_after - cpu_before)) "$(getconf CLK_TCK)" \
+        >>"$results" <<'PY'
 import re, sys
-round_, name, route, path = sys.argv[1:5]
+round_, name, route, path, ticks, hz = sys.argv[1:7]
 text = open(path).read()
 unit = {"us": 1.0, "ms": 1e3, "s": 1e6}
 def pct(p):
     m = re.search(r"^\s*%s%%\s+([\d.]+)(us|ms|s)\s*$" % p, text, re.M)
     return float(m.group(1)) * unit[m.group(2)] if m else float("nan")
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-print(f"{round_}\t{name}\t{route}\t{rps:.1f}\t{pct(50):.1f}\t{pct(99):.1f}")
+done = int(re.search(r"(\d+) requests in", text).group(1))
+cpu = int(ticks) / int(hz) * 1e6 / max(done, 1)  # server CPU µs per request
+print(f"{round_}\t{name}\t{route}\t{rps:.1f}\t{pct(50):.1f}\t{pct(99):.1f}\t{cpu:.2f}")
 PY
       note "round $round/$rounds $name $route: $(tail -n1 "$results" | cut -f4) req/s"
     done
@@ -297,8 +309,8 @@ from collections import defaultdict
 
 rows = [l.split("\t") for l in open(sys.argv[1]).read().splitlines() if l]
 by = defaultdict(list)  # (server, route) -> [(round, rps, p50, p99)]
-for r, name, route, rps, p50, p99 in rows:
-    by[(name, route)].append((int(r), float(rps), float(p50), float(p99)))
+for r, name, route, rps, p50, p99, cpu in rows:
+    by[(name, route)].append((int(r), float(rps), float(p50), float(p99), float(cpu)))
 names = [n for n in ["warden", "baseline", "flama"] if (n, "public") in by]
 label = {"warden": "Warden (jwt_api)", "baseline": "hand-written axum + jsonwebtoken",
          "flama": "Flama 2.2.2 (uvicorn, 1 worker)"}
@@ -311,14 +323,15 @@ print("End-to-end, alg $alg, $rounds round(s) x ${duration} s, wrk -t1 -c$connec
 print("machine: $cpu, $(nproc --all) CPUs; commit $commit$dirty; baseline served by ${BASELINE_SERVE:-axum}::serve")
 print("started $started; load average before: $load_before, after: $load_after")
 print()
-print(f"| {'server':34} | {'route':9} | {'req/s (median)':>14} | {'p50 µs':>8} | {'p99 µs':>8} | {'req/s per round':30} |")
-print(f"|{'-'*36}|{'-'*11}|{'-'*16}|{'-'*10}|{'-'*10}|{'-'*32}|")
+print(f"| {'server':34} | {'route':9} | {'req/s (median)':>14} | {'p50 µs':>8} | {'p99 µs':>8} | {'CPU µs/req':>10} | {'req/s per round':30} |")
+print(f"|{'-'*36}|{'-'*11}|{'-'*16}|{'-'*10}|{'-'*10}|{'-'*12}|{'-'*32}|")
 for n in names:
     for route in ["public", "protected"]:
         xs = by[(n, route)]
         per = ", ".join(f"{x[1]:.0f}" for x in sorted(xs))
         print(f"| {label[n]:34} | {route:9} | {med([x[1] for x in xs]):14.0f} | "
-              f"{med([x[2] for x in xs]):8.1f} | {med([x[3] for x in xs]):8.1f} | {per:30} |")
+              f"{med([x[2] for x in xs]):8.1f} | {med([x[3] for x in xs]):8.1f} | "
+              f"{med([x[4] for x in xs]):10.2f} | {per:30} |")
 
 def ratio(a, b):
     """Ratio of the medians of req/s; the median and range of the per-round
@@ -330,6 +343,14 @@ def ratio(a, b):
     per = [x[1] / rounds_b[x[0]] for x in ra if x[0] in rounds_b]
     return f"{m:.3f}  (paired {med(per):.3f}, per round {min(per):.3f} .. {max(per):.3f})"
 
+def cpu_ratio(n):
+    """The server's CPU time per request, public over protected: what the
+    protected route costs the server, apart from wrk and the scheduling of
+    the two (the server is not always the only thing waiting on its CPU)."""
+    pub = {x[0]: x[4] for x in by[(n, "public")]}
+    per = [pub[x[0]] / x[4] for x in by[(n, "protected")] if x[0] in pub and x[4] > 0]
+    return f"{med(per):.3f}  (per round {min(per):.3f} .. {max(per):.3f})" if per else "n/a"
+
 print()
 print("Ratios of req/s (medians over rounds, then the median of the per-round ratios;")
 print("higher is better for the first):")
@@ -340,6 +361,7 @@ elif cold:
 else:
     t_self, t_base = "target >= 0.9 (cache hit)", "target >= 1.2"
 print(f"  Warden protected / Warden public:          {ratio(('warden','protected'), ('warden','public'))}   {t_self}")
+print(f"  ... in server CPU per request (public / protected): {cpu_ratio('warden')}")
 print(f"  baseline protected / baseline public:      {ratio(('baseline','protected'), ('baseline','public'))}")
 print(f"  Warden protected / baseline protected:     {ratio(('warden','protected'), ('baseline','protected'))}   {t_base}")
 print(f"  Warden public / baseline public:           {ratio(('warden','public'), ('baseline','public'))}")

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Instructions per request of the whole server (hyper, axum, Warden's
+# serving loop and auth layer, the handler), under callgrind: the
+# deterministic counterpart of scripts/bench-e2e.sh, whose wall-clock
+# ratios move by ±0.1 on a shared machine. The kernel's share (the socket
+# calls, most of a request's time here) is not counted.
+#
+#   bench/callgrind-server.sh [SECONDS]   (default 5 s of load per variant)
+#
+# Each server runs under `valgrind --tool=callgrind`; `wrk -t1 -c1` warms
+# it up for 2 s, its counters are zeroed (`callgrind_control -z`), wrk loads
+# it for SECONDS, and the counters are dumped (`callgrind_control -d`).
+# Instructions per request = the dump's total / the requests wrk counted.
+# Variants: `jwt_api` (HS256, verified-token cache on, `RUST_LOG=warn`) and
+# the hand-written baseline (`warden-bench-baseline` on `axum::serve`), each
+# on the public and the protected route.
+# Needs valgrind, wrk, openssl. Not part of `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-5}
+[[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
+for tool in valgrind callgrind_control callgrind_annotate wrk openssl curl; do
+  command -v "$tool" >/dev/null || { echo "callgrind-server: $tool is needed" >&2; exit 1; }
+done
+cargo build --release --locked -q -p warden-examples --example jwt_api
+cargo build --release --locked -q -p warden-bench --bin warden-bench-baseline --bin warden-bench-token
+target=${CARGO_TARGET_DIR:-$PWD/target}/release
+out=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; true' EXIT
+secret=$(openssl rand -hex 32)
+token=$("$target/warden-bench-token" HS256 "$secret")
+
+# ir NAME BINARY PATH [TOKEN] -> instructions per request
+ir() {
+  local name=$1 bin=$2 path=$3 tok=${4:-} url="" hdr=() i
+  env -i PATH="$PATH" ADDR=127.0.0.1:0 RUST_LOG=warn JWT_SECRET_HEX="$secret" \
+    valgrind --tool=callgrind --callgrind-out-file="$out/$name" "$bin" >"$out/$name.log" 2>&1 &
+  pid=$!
+  for i in $(seq 1 300); do
+    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$out/$name.log" | head -n1 || true)
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  [ -n "$url" ] || { cat "$out/$name.log" >&2; echo "callgrind-server: $name did not start" >&2; exit 1; }
+  [ -n "$tok" ] && hdr=(-H "Authorization: Bearer $tok")
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "$url$path")" = 200 ] ||
+    { echo "callgrind-server: $name $path did not answer 200" >&2; exit 1; }
+  wrk -t1 -c1 -d2s "${hdr[@]}" "$url$path" >/dev/null
+  callgrind_control -z "$pid" >/dev/null
+  local requests
+  requests=$(wrk -t1 -c1 -d"${secs}s" "${hdr[@]}" "$url$path" | awk '/requests in/ { print $1 }')
+  callgrind_control -d "$pid" >/dev/null
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  pid=""
+  local total
+  total=$(callgrind_annotate "$out/$name.1" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
+  echo $((total / requests))
+}
+
+printf '%-22s %12s\n' variant 'Ir/request'
+w_pub=$(ir warden-public "$target/examples/jwt_api" /public/info/)
+printf '%-22s %12s\n' warden-public "$w_pub"
+w_prot=$(ir warden-protected "$target/examples/jwt_api" /private/info/ "$token")
+printf '%-22s %12s\n' warden-protected "$w_prot"
+b_pub=$(ir baseline-public "$target/warden-bench-baseline" /public/info/)
+printf '%-22s %12s\n' baseline-public "$b_pub"
+b_prot=$(ir baseline-protected "$target/warden-bench-baseline" /private/info/ "$token")
+printf '%-22s %12s\n' baseline-protected "$b_prot"
+echo
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+echo "Warden public / protected (the cost of protection): $(ratio "$w_pub" "$w_prot")"
+echo "baseline public / protected:                        $(ratio "$b_pub" "$b_prot")"
+echo "baseline / Warden, protected:                       $(ratio "$b_prot" "$w_prot")"
+echo "baseline / Warden, public:                          $(ratio "$b_pub" "$w_pub")"
+echo "callgrind files: $out (callgrind_annotate FILE.1)"
