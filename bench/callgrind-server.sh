@@ -47,10 +47,10 @@ ir() {
   [ "$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "$url$path")" = 200 ] ||
     { echo "callgrind-server: $name $path did not answer 200" >&2; exit 1; }
   wrk -t1 -c1 -d2s "${hdr[@]}" "$url$path" >/dev/null
-  callgrind_control -z "$pid" >/dev/null
+  callgrind_control -z "$pid" >/dev/null 2>&1
   local requests
   requests=$(wrk -t1 -c1 -d"${secs}s" "${hdr[@]}" "$url$path" | awk '/requests in/ { print $1 }')
-  callgrind_control -d "$pid" >/dev/null
+  callgrind_control -d "$pid" >/dev/null 2>&1
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   pid=""
