@@ -55,8 +55,9 @@ impl Credential<'_> {
     /// The token as text; `None` for a header token that is not ASCII,
     /// which is no bearer credential (as a header of another scheme).
     ///
-    /// A header value holds no control character but tab (the `http` crate
-    /// refuses them), so ASCII here is what `HeaderValue::to_str` accepts.
+    /// A header value parsed by hyper holds no control character but tab,
+    /// so ASCII here is what `HeaderValue::to_str` accepts (one built with
+    /// an unchecked constructor might; the base64url decoding refuses it).
     /// The check is left until a token must be verified: on every request
     /// it cost ~400 instructions of the ~250-byte value, where a cache hit
     /// needs only its bytes, equal to those of a token verified before.
