@@ -15,7 +15,7 @@
 //! cannot differ. `Watched` (the socket) and `InFlight` (the request) track
 //! the phase instead, and hyper's timer is off: it boxed a new `Sleep`,
 //! registered it with the timer wheel and read the clock for every request
-//! (~800 instructions of a ~23,000-instruction request, under callgrind),
+//! (~1,700 instructions of a ~23,000-instruction request, under callgrind),
 //! to enforce a limit ours already do by construction.
 
 use std::convert::Infallible;
