@@ -102,6 +102,7 @@ pub async fn serve_listener(listener: TcpListener, router: Router) -> Result<(),
 /// | [`header_read_timeout`](Self::header_read_timeout) | 10 s | the connection is closed without an answer |
 /// | [`idle_timeout`](Self::idle_timeout) | 30 s | the keep-alive connection is closed |
 /// | [`body_read_timeout`](Self::body_read_timeout) | 30 s | 408 in the JSON envelope, then the connection is closed |
+/// | [`write_timeout`](Self::write_timeout) | 30 s | the connection is closed (the answer is cut off) |
 /// | [`max_connections`](Self::max_connections) | 1024 | no further connection is accepted until one closes |
 /// | [`drain_timeout`](Self::drain_timeout) | 10 s | connections still open at shutdown are closed |
 ///
@@ -123,9 +124,14 @@ pub async fn serve_listener(listener: TcpListener, router: Router) -> Result<(),
 ///   served, in order, as connections close. A warning is logged (at most
 ///   every 10 s) while the cap is reached.
 /// - Each setting taking an `Option` accepts `None` to turn the limit off.
-/// - Not limited: how slowly a client *reads* a response (there is no write
-///   timeout) and how long a handler computes. The connection cap bounds how
-///   many connections such clients can hold.
+/// - The **write timeout** bounds how long a write may wait for the client
+///   to take bytes: when the client reads nothing of an answer (or of a
+///   WebSocket's messages) for that long, the connection is closed. Each
+///   write that goes through starts it afresh, so a slow reader that keeps
+///   reading is not cut off, however long the answer; a server with nothing
+///   to send (a quiet stream) is not waiting on the client and is not
+///   limited either.
+/// - Not limited: how long a handler computes.
 ///
 /// Accept errors (such as `EMFILE`, out of file descriptors) never stop the
 /// server: they are logged as warnings (target `warden::serve`) and retried
@@ -187,6 +193,7 @@ pub struct Server {
     header_read_timeout: Option<Duration>,
     idle_timeout: Option<Duration>,
     body_read_timeout: Option<Duration>,
+    write_timeout: Option<Duration>,
     max_connections: usize,
     drain_timeout: Option<Duration>,
 }
@@ -204,6 +211,8 @@ impl Server {
     pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
     /// Default [`body_read_timeout`](Self::body_read_timeout): 30 s.
     pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+    /// Default [`write_timeout`](Self::write_timeout): 30 s.
+    pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
     /// Default [`max_connections`](Self::max_connections): 1024.
     pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
     /// Default [`drain_timeout`](Self::drain_timeout): 10 s.
@@ -215,6 +224,7 @@ impl Server {
             header_read_timeout: Some(Self::DEFAULT_HEADER_READ_TIMEOUT),
             idle_timeout: Some(Self::DEFAULT_IDLE_TIMEOUT),
             body_read_timeout: Some(Self::DEFAULT_BODY_READ_TIMEOUT),
+            write_timeout: Some(Self::DEFAULT_WRITE_TIMEOUT),
             max_connections: Self::DEFAULT_MAX_CONNECTIONS,
             drain_timeout: Some(Self::DEFAULT_DRAIN_TIMEOUT),
         }
@@ -239,6 +249,15 @@ impl Server {
     /// end of its head. `None` turns it off.
     pub fn body_read_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.body_read_timeout = timeout.into();
+        self
+    }
+
+    /// How long a write may wait for the client to take bytes (an answer it
+    /// does not read, a WebSocket it does not drain) before the connection
+    /// is closed; each write that goes through starts it afresh. `None`
+    /// turns it off.
+    pub fn write_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.write_timeout = timeout.into();
         self
     }
 
@@ -381,6 +400,7 @@ impl Server {
             header: self.header_read_timeout,
             idle: self.idle_timeout,
             body: self.body_read_timeout,
+            write: self.write_timeout,
         }
     }
 
@@ -492,8 +512,7 @@ fn spawn_connection(
         tracing::debug!(target: TARGET, %peer, %error, "cannot set TCP_NODELAY");
     }
     let conn = Arc::new(ConnShared::new(limits));
-    let io =
-        TokioIo::new(Watched { io: stream, conn: Arc::clone(&conn), timer: None, armed: None });
+    let io = TokioIo::new(Watched::new(stream, Arc::clone(&conn)));
     let router = router.clone();
     let service_conn = Arc::clone(&conn);
     let service =
@@ -582,6 +601,7 @@ struct Limits {
     header: Option<Duration>,
     idle: Option<Duration>,
     body: Option<Duration>,
+    write: Option<Duration>,
 }
 
 fn deadline_after(timeout: Option<Duration>) -> Option<Instant> {
@@ -708,16 +728,27 @@ impl Drop for InFlight {
 }
 
 /// The socket: a read that is still waiting when the phase's deadline
-/// passes fails with `TimedOut`, and hyper closes the connection.
+/// passes, or a write the client has not made room for within the write
+/// timeout, fails with `TimedOut`, and hyper closes the connection.
 #[derive(Debug)]
 struct Watched {
     io: TcpStream,
     conn: Arc<ConnShared>,
     timer: Option<Pin<Box<Sleep>>>,
     armed: Option<Instant>,
+    /// The write deadline's own timer: hyper may wait on a read and a write
+    /// at once. Made on the first write that waits, which a client reading
+    /// its answers never causes.
+    write_timer: Option<Pin<Box<Sleep>>>,
+    /// Whether a write is waiting, its deadline set.
+    write_waiting: bool,
 }
 
 impl Watched {
+    fn new(io: TcpStream, conn: Arc<ConnShared>) -> Self {
+        Watched { io, conn, timer: None, armed: None, write_timer: None, write_waiting: false }
+    }
+
     fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let Some((deadline, expired)) = self.conn.read_deadline(cx.waker()) else {
             return Poll::Pending;
@@ -732,6 +763,38 @@ impl Watched {
             Expired::Head => "request head not received within the header read timeout",
             Expired::Idle => "keep-alive connection idle past the idle timeout",
         };
+        tracing::debug!(target: TARGET, reason = message, "closing connection");
+        Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, message)))
+    }
+}
+
+impl Watched {
+    /// A write's result, or, while it waits for the client to make room,
+    /// `TimedOut` once the write timeout has passed since it began waiting.
+    /// A write that goes through ends the wait.
+    fn write_deadline<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        result: Poll<io::Result<T>>,
+    ) -> Poll<io::Result<T>> {
+        if result.is_ready() {
+            self.write_waiting = false;
+            return result;
+        }
+        let Some(timeout) = self.conn.limits.write else { return Poll::Pending };
+        if !self.write_waiting {
+            let Some(deadline) = Instant::now().checked_add(timeout) else {
+                return Poll::Pending;
+            };
+            match &mut self.write_timer {
+                Some(timer) => timer.as_mut().reset(deadline),
+                None => self.write_timer = Some(Box::pin(tokio::time::sleep_until(deadline))),
+            }
+            self.write_waiting = true;
+        }
+        let Some(timer) = &mut self.write_timer else { return Poll::Pending };
+        ready!(timer.as_mut().poll(cx));
+        let message = "client did not read the answer within the write timeout";
         tracing::debug!(target: TARGET, reason = message, "closing connection");
         Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, message)))
     }
@@ -764,7 +827,9 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.io).poll_write(cx, buf);
+        this.write_deadline(cx, result)
     }
 
     fn poll_write_vectored(
@@ -772,7 +837,9 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let result = Pin::new(&mut this.io).poll_write_vectored(cx, bufs);
+        this.write_deadline(cx, result)
     }
 
     fn is_write_vectored(&self) -> bool {

@@ -37,7 +37,12 @@ fn router() -> Router {
             }),
         )
         .route("/hang", get(std::future::pending::<&'static str>))
+        .route("/big", get(|| async { vec![b'x'; BIG] }))
 }
+
+/// The length of `/big`'s answer: more than the kernel buffers between
+/// the server and a client that does not read.
+const BIG: usize = 16 << 20;
 
 /// Short limits, except the idle timeout (longer than [`BOUND`]): a
 /// connection closed within `BOUND` was closed by the head or body deadline.
@@ -46,6 +51,7 @@ fn config() -> Server {
         .header_read_timeout(Duration::from_millis(400))
         .idle_timeout(BOUND * 2)
         .body_read_timeout(Duration::from_millis(600))
+        .write_timeout(Duration::from_millis(500))
         .drain_timeout(Duration::from_secs(3))
 }
 
@@ -72,6 +78,14 @@ impl Running {
 
     async fn connect(&self) -> TcpStream {
         TcpStream::connect(self.addr).await.unwrap()
+    }
+
+    /// A client with a small receive window, so that an answer it does not
+    /// read fills the buffers soon.
+    async fn connect_small_window(&self) -> TcpStream {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_recv_buffer_size(64 * 1024).unwrap();
+        socket.connect(self.addr).await.unwrap()
     }
 
     fn shut_down(&mut self) {
@@ -424,4 +438,68 @@ async fn dropping_the_server_closes_its_connections_even_mid_request() {
     running.server.abort();
     assert!(closed_within(&stuck, BOUND).await, "the connection in flight stayed open");
     assert!(closed_within(&idle, BOUND).await, "the idle connection stayed open");
+}
+
+/// Reads until the server closes the connection (EOF or reset) or `within`
+/// passes, pausing `pause` between reads: how many bytes came, and whether
+/// the connection was closed.
+async fn read_until_closed(stream: &TcpStream, within: Duration, pause: Duration) -> (usize, bool) {
+    let mut received = 0;
+    let closed = timeout(within, async {
+        let mut chunk = vec![0; 256 * 1024];
+        loop {
+            match recv(stream, &mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => received += n,
+            }
+            sleep(pause).await;
+        }
+    })
+    .await
+    .is_ok();
+    (received, closed)
+}
+
+#[tokio::test]
+async fn a_client_that_stops_reading_an_answer_is_closed_after_the_write_timeout() {
+    let running = Running::start(config()).await;
+    let client = running.connect_small_window().await;
+    let closed = while_others_are_served(&running, async {
+        send(&client, get_request("/big").as_bytes()).await.unwrap();
+        // Reads nothing for four write timeouts: the server's writes wait.
+        sleep(Duration::from_secs(2)).await;
+        read_until_closed(&client, BOUND, Duration::ZERO).await
+    })
+    .await;
+    let (received, closed) = closed;
+    assert!(closed, "the connection stayed open ({received} bytes read)");
+    assert!(received < BIG, "the whole answer came ({received} bytes): nothing was cut off");
+}
+
+#[tokio::test]
+async fn a_slow_reader_that_keeps_reading_gets_the_whole_answer() {
+    let running = Running::start(config()).await;
+    let client = running.connect_small_window().await;
+    send(&client, get_request("/big").as_bytes()).await.unwrap();
+    // Each read comes well within the write timeout of the last one; the
+    // whole answer takes several write timeouts.
+    let mut chunk = vec![0; 256 * 1024];
+    let mut body = 0;
+    let all = timeout(BOUND * 4, async {
+        let mut head = None;
+        let mut received = 0;
+        while head.is_none_or(|head| received < head + BIG) {
+            let n = recv(&client, &mut chunk).await.expect("the answer was cut off");
+            assert!(n > 0, "the connection closed after {received} bytes");
+            if head.is_none() {
+                let end = chunk[..n].windows(4).position(|w| w == b"\r\n\r\n");
+                head = Some(end.expect("the head in the first read") + 4);
+            }
+            received += n;
+            body = received - head.unwrap_or(0);
+            sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await;
+    assert!(all.is_ok(), "only {body} bytes of the body in time");
 }
