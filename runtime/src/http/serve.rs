@@ -110,8 +110,9 @@ pub async fn serve_listener(listener: TcpListener, router: Router) -> Result<(),
 ///   a connection's first request, from the moment it is accepted) until its
 ///   head (request line and headers) is complete. A client that sends half a
 ///   request line or never ends its headers is disconnected.
-/// - The **idle timeout** runs from the end of a response until the first
-///   byte of the next request on a keep-alive connection.
+/// - The **idle timeout** runs from the moment a response has been handed in
+///   full to the socket until the first byte of the next request on a
+///   keep-alive connection.
 /// - The **body read timeout** runs from the end of the request head: the
 ///   whole body must arrive by then. A body that trickles in is cut off; the
 ///   handler's body read fails, and if the handler then answers with an
@@ -125,12 +126,17 @@ pub async fn serve_listener(listener: TcpListener, router: Router) -> Result<(),
 ///   every 10 s) while the cap is reached.
 /// - Each setting taking an `Option` accepts `None` to turn the limit off.
 /// - The **write timeout** bounds how long a write may wait for the client
-///   to take bytes: when the client reads nothing of an answer (or of a
-///   WebSocket's messages) for that long, the connection is closed. Each
-///   write that goes through starts it afresh, so a slow reader that keeps
-///   reading is not cut off, however long the answer; a server with nothing
-///   to send (a quiet stream) is not waiting on the client and is not
-///   limited either.
+///   to make room: when the client takes nothing of an answer (or of a
+///   WebSocket's messages) for that long, the connection is closed with a
+///   reset. Each write that goes through starts it afresh, so a slow reader
+///   that keeps reading is not cut off, however long the answer; a server
+///   with nothing to send (a quiet stream) is not waiting on the client and
+///   is not limited either. The kernel's socket buffers (up to a few MiB on
+///   loopback) fill before a write waits, and the socket turns writable
+///   again only once a good part of them has drained: in effect a reader
+///   must take about a megabyte per timeout to count as reading (nginx's
+///   `send_timeout` works the same way). The idle timeout starts only once
+///   the whole answer has been handed to the socket.
 /// - Not limited: how long a handler computes.
 ///
 /// Accept errors (such as `EMFILE`, out of file descriptors) never stop the
@@ -149,8 +155,8 @@ pub async fn serve_listener(listener: TcpListener, router: Router) -> Result<(),
 /// [`serve_with_shutdown`](Self::serve_with_shutdown) until a future of yours
 /// completes. Then the listener is closed (new connections are refused),
 /// connections without a request in flight (idle, or still sending a
-/// request head) are closed, requests in flight finish and their
-/// connections close, and after the drain timeout whatever is still open is
+/// request head) are closed, requests in flight finish (their answers
+/// written out) and their connections close, and after the drain timeout whatever is still open is
 /// closed; the call then returns `Ok(())`. Connections that were upgraded
 /// (WebSocket) run in tasks of their own, which shutdown does not reach: end
 /// them with a signal of your own. Dropping the returned future closes every
@@ -239,7 +245,7 @@ impl Server {
     }
 
     /// How long a keep-alive connection may wait for its next request after
-    /// a response. `None` turns it off.
+    /// a response has been written out. `None` turns it off.
     pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.idle_timeout = timeout.into();
         self
@@ -615,13 +621,16 @@ struct ConnShared {
     limits: Limits,
     state: Mutex<ConnState>,
     body_timed_out: AtomicBool,
+    /// Whether the phase is [`Phase::Flushing`]: read on every flush of the
+    /// socket, which then takes the lock only when it must end that phase.
+    flushing: AtomicBool,
 }
 
 #[derive(Debug)]
 struct ConnState {
     phase: Phase,
-    /// The task last parked on a read, woken when a response ends so that
-    /// the socket arms the idle deadline.
+    /// The task last parked on a read, woken when a response has been
+    /// written out so that the socket arms the idle deadline.
     reader: Option<Waker>,
 }
 
@@ -632,6 +641,11 @@ enum Phase {
     /// A request is being handled: its body has its own deadline, and the
     /// socket none (hyper also reads to notice a client leaving).
     Busy,
+    /// The answer is complete but still being written out (hyper has
+    /// dropped its body as soon as the body was queued): no read deadline,
+    /// as the write timeout is the limit; not between requests for
+    /// shutdown. `true` once bytes of the next request have come.
+    Flushing(bool),
     /// Between a response and the first byte of the next request.
     Idle(Option<Instant>),
     /// Handed over to an upgrade (WebSocket): no deadline.
@@ -653,6 +667,7 @@ impl ConnShared {
                 reader: None,
             }),
             body_timed_out: AtomicBool::new(false),
+            flushing: AtomicBool::new(false),
         }
     }
 
@@ -664,8 +679,31 @@ impl ConnShared {
     /// Bytes came in: on an idle connection, a request has started.
     fn bytes_arrived(&self) {
         let mut state = self.lock();
-        if let Phase::Idle(_) = state.phase {
-            state.phase = Phase::Head(deadline_after(self.limits.header));
+        match state.phase {
+            Phase::Idle(_) => state.phase = Phase::Head(deadline_after(self.limits.header)),
+            // Its head deadline starts once the answer is out.
+            Phase::Flushing(_) => state.phase = Phase::Flushing(true),
+            _ => {}
+        }
+    }
+
+    /// hyper has handed the whole answer to the socket: the idle wait (or
+    /// the head of a request already begun) starts, and the parked reader
+    /// is woken to arm its deadline.
+    fn answer_written(&self) {
+        let reader = {
+            let mut state = self.lock();
+            self.flushing.store(false, Ordering::Relaxed);
+            let Phase::Flushing(head_started) = state.phase else { return };
+            state.phase = if head_started {
+                Phase::Head(deadline_after(self.limits.header))
+            } else {
+                Phase::Idle(deadline_after(self.limits.idle))
+            };
+            state.reader.take()
+        };
+        if let Some(reader) = reader {
+            reader.wake();
         }
     }
 
@@ -679,7 +717,7 @@ impl ConnShared {
         match state.phase {
             Phase::Head(deadline) => deadline.map(|at| (at, Expired::Head)),
             Phase::Idle(deadline) => deadline.map(|at| (at, Expired::Idle)),
-            Phase::Busy | Phase::Upgraded => None,
+            Phase::Busy | Phase::Flushing(_) | Phase::Upgraded => None,
         }
     }
 
@@ -690,6 +728,7 @@ impl ConnShared {
 
     fn begin_request(self: &Arc<Self>) -> InFlight {
         self.body_timed_out.store(false, Ordering::Relaxed);
+        self.flushing.store(false, Ordering::Relaxed);
         let mut state = self.lock();
         if !matches!(state.phase, Phase::Upgraded) {
             state.phase = Phase::Busy;
@@ -698,8 +737,8 @@ impl ConnShared {
     }
 }
 
-/// A request being handled, until hyper drops its response body (written,
-/// or the connection is gone).
+/// A request being handled, until hyper drops its response body (queued in
+/// full, or the connection is gone).
 #[derive(Debug)]
 struct InFlight {
     conn: Arc<ConnShared>,
@@ -713,16 +752,13 @@ impl InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let reader = {
-            let mut state = self.conn.lock();
-            if !matches!(state.phase, Phase::Busy) {
-                return;
-            }
-            state.phase = Phase::Idle(deadline_after(self.conn.limits.idle));
-            state.reader.take()
-        };
-        if let Some(reader) = reader {
-            reader.wake();
+        let mut state = self.conn.lock();
+        if matches!(state.phase, Phase::Busy) {
+            // The idle wait starts when the socket has taken it all
+            // (`Watched::poll_flush`), not now: a large answer may take a
+            // slow reader longer than the idle timeout.
+            state.phase = Phase::Flushing(false);
+            self.conn.flushing.store(true, Ordering::Relaxed);
         }
     }
 }
@@ -740,7 +776,10 @@ struct Watched {
     /// at once. Made on the first write that waits, which a client reading
     /// its answers never causes.
     write_timer: Option<Pin<Box<Sleep>>>,
-    /// Whether a write is waiting, its deadline set.
+    /// Whether a write is waiting, its deadline set. It ends when a write
+    /// goes through: a caller that gives up on a waiting write and writes
+    /// again later (hyper never does; code on an upgraded socket might)
+    /// keeps the first deadline.
     write_waiting: bool,
 }
 
@@ -796,6 +835,11 @@ impl Watched {
         ready!(timer.as_mut().poll(cx));
         let message = "client did not read the answer within the write timeout";
         tracing::debug!(target: TARGET, reason = message, "closing connection");
+        // Closed with a reset: what the kernel still holds for this client
+        // is dropped, not sent on for minutes of zero-window probes.
+        if let Err(error) = self.io.set_zero_linger() {
+            tracing::debug!(target: TARGET, %error, "cannot set SO_LINGER");
+        }
         Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, message)))
     }
 }
@@ -846,8 +890,14 @@ impl AsyncWrite for Watched {
         self.io.is_write_vectored()
     }
 
+    /// hyper flushes the socket once its own buffer is written out.
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_flush(cx)
+        let this = self.get_mut();
+        ready!(Pin::new(&mut this.io).poll_flush(cx))?;
+        if this.conn.flushing.load(Ordering::Relaxed) {
+            this.conn.answer_written();
+        }
+        Poll::Ready(Ok(()))
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {

@@ -38,11 +38,17 @@ fn router() -> Router {
         )
         .route("/hang", get(std::future::pending::<&'static str>))
         .route("/big", get(|| async { vec![b'x'; BIG] }))
+        .route("/huge", get(|| async { vec![b'x'; HUGE] }))
 }
 
-/// The length of `/big`'s answer: more than the kernel buffers between
-/// the server and a client that does not read.
+/// The length of `/big`'s answer: several times the kernel buffers between
+/// the server and a client with a small window (4 MiB at most for the
+/// server's, by Linux's default `tcp_wmem`).
 const BIG: usize = 16 << 20;
+
+/// The length of `/huge`'s answer, for a client that reads none of it:
+/// more than the kernel buffers hold even where they are tuned large.
+const HUGE: usize = 64 << 20;
 
 /// Short limits, except the idle timeout (longer than [`BOUND`]): a
 /// connection closed within `BOUND` was closed by the head or body deadline.
@@ -465,7 +471,7 @@ async fn a_client_that_stops_reading_an_answer_is_closed_after_the_write_timeout
     let running = Running::start(config()).await;
     let client = running.connect_small_window().await;
     let closed = while_others_are_served(&running, async {
-        send(&client, get_request("/big").as_bytes()).await.unwrap();
+        send(&client, get_request("/huge").as_bytes()).await.unwrap();
         // Reads nothing for four write timeouts: the server's writes wait.
         sleep(Duration::from_secs(2)).await;
         read_until_closed(&client, BOUND, Duration::ZERO).await
@@ -473,16 +479,23 @@ async fn a_client_that_stops_reading_an_answer_is_closed_after_the_write_timeout
     .await;
     let (received, closed) = closed;
     assert!(closed, "the connection stayed open ({received} bytes read)");
-    assert!(received < BIG, "the whole answer came ({received} bytes): nothing was cut off");
+    assert!(received < HUGE, "the whole answer came ({received} bytes): nothing was cut off");
 }
 
 #[tokio::test]
 async fn a_slow_reader_that_keeps_reading_gets_the_whole_answer() {
-    let running = Running::start(config()).await;
+    // The download (~3 s) takes longer than the write timeout and than the
+    // idle timeout, which starts only once the answer is written out.
+    let running = Running::start(
+        config()
+            .write_timeout(Duration::from_millis(1500))
+            .idle_timeout(Duration::from_millis(800)),
+    )
+    .await;
     let client = running.connect_small_window().await;
     send(&client, get_request("/big").as_bytes()).await.unwrap();
-    // Each read comes well within the write timeout of the last one; the
-    // whole answer takes several write timeouts.
+    // Each read comes well within the write timeout of the last one (the
+    // socket turns writable after a third or so of its buffer drains).
     let mut chunk = vec![0; 256 * 1024];
     let mut body = 0;
     let all = timeout(BOUND * 4, async {
