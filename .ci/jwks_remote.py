@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The example app verifying tokens from a JWKS server it does not control:
 key rotation, an unknown-kid flood (fetches counted), the server going down,
-HS/RS confusion, and Keycloak- and Auth0-shaped tokens. Everything on
+HS/RS confusion, a key replaced under the same kid, and Keycloak- and
+Auth0-shaped tokens. Everything on
 127.0.0.1; the JWKS server is this script's own.
 
 Usage: jwks_remote.py PATH_TO_jwt_api_BINARY KEYS_DIR
@@ -40,13 +41,17 @@ KEYS = {"a": private("rsa"), "b": private("rsa2")}
 
 
 def jwk(kid):
-    entry = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(KEYS[kid].public_key()))
+    key = KEYS[State.material.get(kid, kid)]
+    entry = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     entry.update({"kid": kid, "alg": "RS256", "use": "sig"})
     return entry
 
 
 class State:
     published = ["a"]
+    # kid -> the key published under it, when not its own (a key replaced
+    # under the same kid).
+    material = {}
     mode = "ok"
     fetches = 0
 
@@ -131,6 +136,23 @@ try:
           accepted is not None)
     check(f"... after at most two fetches (got {State.fetches - before})", State.fetches - before <= 2)
     check("the old key still verifies while published", status(base, token("a")) == 200)
+    # The IdP replaces the key under kid `b` and keeps the kid: the first
+    # tokens of the new key fail their signature check, which refetches
+    # (rate-limited like an unknown kid; the background refresh is minutes
+    # away, so only that path can fetch).
+    State.material["b"] = "a"
+    before = State.fetches
+    replaced_at = time.time()
+    accepted = None
+    while time.time() - replaced_at < 30:
+        if status(base, token("b", key=KEYS["a"])) == 200:
+            accepted = time.time() - replaced_at
+            break
+        time.sleep(0.5)
+    check(f"a key replaced under the same kid is accepted within 30 s ({accepted and round(accepted, 1)} s)",
+          accepted is not None)
+    check(f"... after at most two fetches (got {State.fetches - before})", State.fetches - before <= 2)
+    check("... and the replaced key's tokens are refused", status(base, token("b")) == 401)
     # Flood of made-up kids (signed with a real key, so only the kid is unknown).
     before = State.fetches
     statuses = [status(base, token(str(uuid.uuid4()), key=KEYS["a"])) for _ in range(200)]

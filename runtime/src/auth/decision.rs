@@ -254,6 +254,9 @@ impl Authenticator {
                     Err(JwtError::UnknownKey) if verifier.can_refresh() => {
                         return Err(Step::Refresh(token.to_owned()));
                     }
+                    Err(JwtError::BadSignature) if verifier.may_refresh_rejected(token) => {
+                        return Err(Step::Refresh(token.to_owned()));
+                    }
                     verified => verified,
                 }
             }

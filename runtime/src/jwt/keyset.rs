@@ -107,7 +107,10 @@ impl KeySetHandle {
 /// A key source that can fetch keys it does not have yet, such as a remote
 /// JWKS. Its keys are read through [`handle`](Self::handle) like any set;
 /// the verifier calls [`refresh_for_kid`](Self::refresh_for_kid) when a
-/// token names a `kid` no key has, and verifies once more after it.
+/// token names a `kid` no key has, and
+/// [`refresh_for_rejected_kid`](Self::refresh_for_rejected_kid) when the
+/// key held under a token's `kid` does not verify its signature; it
+/// verifies once more after either, if the keys changed.
 pub trait KeyRefresh: fmt::Debug + Send + Sync + 'static {
     /// The keys, swapped in place by the source.
     fn handle(&self) -> &KeySetHandle;
@@ -118,4 +121,18 @@ pub trait KeyRefresh: fmt::Debug + Send + Sync + 'static {
     /// this.
     fn refresh_for_kid<'a>(&'a self, kid: &'a str)
     -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
+
+    /// A token's signature failed with the key this source holds under
+    /// `kid`: the provider may have replaced that key without a new `kid`.
+    /// Brings the set up to date within a bounded time, under the same
+    /// limits as [`refresh_for_kid`](Self::refresh_for_kid) (a forged
+    /// signature costs the provider nothing beyond them). Only tokens that
+    /// failed wait on this. The default does nothing.
+    fn refresh_for_rejected_kid<'a>(
+        &'a self,
+        kid: &'a str,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        let _ = kid;
+        Box::pin(std::future::ready(()))
+    }
 }

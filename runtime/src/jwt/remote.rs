@@ -178,6 +178,12 @@ impl JwksHealth {
 ///   `kid` a fetch found missing is answered at once for that interval (a
 ///   bounded negative cache, emptied by every successful fetch). Tokens
 ///   with a known `kid` never wait.
+/// * **Same `kid`, new key**: a token whose signature fails with the key
+///   held under its `kid` causes a fetch too, under the same single-flight
+///   and rate limit (some providers replace a key without a new `kid`),
+///   and is verified once more if the keys changed. Only such failing
+///   tokens wait on it; a forged signature costs the provider at most one
+///   fetch per interval, like an unknown `kid`.
 /// * **Outage**: a failed fetch (transport, timeout, non-200, not JSON, no
 ///   `keys`, no usable key, oversized) never replaces the keys; they keep
 ///   working for [`max_stale`](RemoteJwksBuilder::max_stale) after the last
@@ -317,6 +323,13 @@ impl KeyRefresh for RemoteJwks {
         kid: &'a str,
     ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
         Box::pin(self.inner.refresh_for_kid(kid))
+    }
+
+    fn refresh_for_rejected_kid<'a>(
+        &'a self,
+        kid: &'a str,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>> {
+        Box::pin(self.inner.refresh_for_rejected_kid(kid))
     }
 }
 
@@ -571,6 +584,18 @@ impl Inner {
         if state.negative.len() < self.config.negative_capacity {
             state.negative.insert(key, until);
         }
+    }
+
+    /// A signature failed with the key held under `kid`: fetches (joining
+    /// the fetch in flight, rate-limited as for unknown `kid`s) in case the
+    /// provider replaced that key under the same `kid`. An unchanged
+    /// document leaves the set, and the verified-token cache, as they are.
+    async fn refresh_for_rejected_kid(self: &Arc<Self>, kid: &str) {
+        if !self.handle.load().has_kid(kid) {
+            return;
+        }
+        let Some(receiver) = self.begin_fetch(true) else { return };
+        self.wait(receiver).await;
     }
 
     /// Waits for the fetch `receiver` announces, no longer than a fetch may

@@ -184,28 +184,53 @@ impl Verifier {
         Ok(jwt)
     }
 
-    /// [`verify_at`](Self::verify_at), and when the token names a `kid` no
-    /// key has and a source can fetch keys ([`KeyRefresh`]), once more after
-    /// asking it to.
+    /// [`verify_at`](Self::verify_at), and, when a source can fetch keys
+    /// ([`KeyRefresh`]), once more after asking it to if the token names a
+    /// `kid` no key has, or a `kid` whose key (held by such a source) does
+    /// not verify its signature: providers may replace a key without
+    /// changing its `kid`. The second verification runs only if the keys
+    /// changed meanwhile.
     pub async fn verify_refreshing(&self, token: &str, now: u64) -> Result<Arc<Jwt>, JwtError> {
-        match self.verify_at(token, now) {
-            Err(JwtError::UnknownKey) if !self.refreshers.is_empty() => {
-                let Some(kid) = token_kid(token) else {
-                    return Err(JwtError::UnknownKey);
-                };
-                for source in self.refreshers.iter() {
-                    source.refresh_for_kid(&kid).await;
-                }
-                self.verify_at(token, now)
-            }
-            result => result,
+        // Read first: keys a concurrent fetch brings in after this count as
+        // a change, even if that fetch ends before ours would start.
+        let generation = self.rules.generation();
+        let first = self.verify_at(token, now);
+        let rejected = match &first {
+            Err(JwtError::UnknownKey) => false,
+            Err(JwtError::BadSignature) => true,
+            _ => return first,
+        };
+        if self.refreshers.is_empty() {
+            return first;
         }
+        let Some(kid) = token_kid(token) else { return first };
+        for source in self.refreshers.iter() {
+            if !rejected {
+                source.refresh_for_kid(&kid).await;
+            } else if source.handle().load().has_kid(&kid) {
+                source.refresh_for_rejected_kid(&kid).await;
+            }
+        }
+        if self.rules.generation() == generation {
+            return first;
+        }
+        self.verify_at(token, now)
     }
 
     /// Whether a token failing with [`JwtError::UnknownKey`] may verify after
     /// a refresh ([`verify_refreshing`](Self::verify_refreshing)).
     pub fn can_refresh(&self) -> bool {
         !self.refreshers.is_empty()
+    }
+
+    /// Whether a token that failed with [`JwtError::BadSignature`] names a
+    /// `kid` held by a source that can fetch keys, so that it may verify
+    /// after a refresh. Reads the token's header again: failures only.
+    pub(crate) fn may_refresh_rejected(&self, token: &str) -> bool {
+        !self.refreshers.is_empty()
+            && token_kid(token).is_some_and(|kid| {
+                self.refreshers.iter().any(|source| source.handle().load().has_kid(&kid))
+            })
     }
 
     fn verify_uncached(&self, token: &str, now: u64) -> Result<Jwt, JwtError> {

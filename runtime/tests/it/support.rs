@@ -166,3 +166,43 @@ pub(crate) fn assert_invalid_token(answer: &Answer, error: &str, description: &s
         assert!(!answer.body.to_string().contains(token), "body echoes the token");
     }
 }
+
+/// Log events written to a buffer, for tests of what is logged.
+#[derive(Clone, Default)]
+pub(crate) struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    pub(crate) fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+/// Captures the events at `level` and above of this thread (tasks of a
+/// current-thread runtime included) until the guard is dropped.
+///
+/// A second dispatch is kept for the whole process: while only one is
+/// registered, tracing-core 0.1.36 caches "never" for a callsite that
+/// another thread, with no subscriber, reaches first, and this thread then
+/// misses its events (tokio-rs/tracing#3611). With two, it asks each.
+pub(crate) fn capture_logs(level: tracing::Level) -> (Captured, tracing::subscriber::DefaultGuard) {
+    static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+    SECOND.get_or_init(|| tracing::Dispatch::new(tracing_subscriber::registry()));
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .with_max_level(level)
+        .finish();
+    (captured, tracing::subscriber::set_default(subscriber))
+}
