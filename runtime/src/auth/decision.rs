@@ -132,11 +132,14 @@ impl Guard {
                 self.deny(&error);
                 Check::Denied(error.into_http_with_scope(Some(&self.forbidden)))
             }
-            Err(Step::Refresh(token)) => {
+            Err(Step::Refresh(token, error, generation)) => {
                 let guard = Arc::clone(self);
                 Check::Pending(Box::pin(async move {
                     let verifier = &guard.auth.config.auth.verifier;
-                    let result = match verifier.verify_refreshing(&token, unix_now()).await {
+                    // The first verification is not repeated: only a key
+                    // change makes a second one worth its cost.
+                    let refreshed = verifier.refresh_after(&token, error, generation, unix_now());
+                    let result = match refreshed.await {
                         Ok(jwt) => guard.auth.not_revoked(jwt).await,
                         Err(e) => Err(AuthError::InvalidToken(e)),
                     };
@@ -191,8 +194,10 @@ pub(crate) enum Check {
 /// Why the synchronous decision stopped.
 enum Step {
     Deny(AuthError),
-    /// The token names a `kid` no key has, and a source can fetch keys.
-    Refresh(String),
+    /// The token names a `kid` no key has, or its `kid`'s key refused the
+    /// signature, and a source can fetch keys: the token, that failure, and
+    /// the keys' generation read before it.
+    Refresh(String, JwtError, u64),
     /// Verified; the session store must say whether it was revoked.
     Revocation(Arc<Jwt>),
     /// No token on an `optional` route: the handler runs without claims.
@@ -217,7 +222,7 @@ impl Authenticator {
     ) -> Result<Claims, AuthError> {
         self.authorize_step(method, headers, policy, None).map_err(|step| match step {
             Step::Deny(error) => error,
-            Step::Refresh(_) => AuthError::InvalidToken(JwtError::UnknownKey),
+            Step::Refresh(_, error, _) => AuthError::InvalidToken(error),
             Step::Revocation(_) => AuthError::StoreUnavailable,
             Step::Anonymous => AuthError::Missing,
         })
@@ -250,12 +255,13 @@ impl Authenticator {
             Some(verified) => verified,
             None => {
                 let Some(token) = credential.text() else { return Err(anonymous()) };
+                let generation = verifier.key_generation();
                 match verifier.verify_fresh(token, now) {
-                    Err(JwtError::UnknownKey) if verifier.can_refresh() => {
-                        return Err(Step::Refresh(token.to_owned()));
+                    Err(error @ JwtError::UnknownKey) if verifier.can_refresh() => {
+                        return Err(Step::Refresh(token.to_owned(), error, generation));
                     }
-                    Err(JwtError::BadSignature) if verifier.may_refresh_rejected(token) => {
-                        return Err(Step::Refresh(token.to_owned()));
+                    Err(error @ JwtError::BadSignature) if verifier.may_refresh_rejected(token) => {
+                        return Err(Step::Refresh(token.to_owned(), error, generation));
                     }
                     verified => verified,
                 }

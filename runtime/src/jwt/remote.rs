@@ -1,9 +1,10 @@
 //! [`RemoteJwks`]: an identity provider's JWK Set, fetched over HTTP(S),
-//! cached, refreshed in the background and on unknown `kid`s.
+//! cached, refreshed in the background, on unknown `kid`s and on signatures
+//! a known `kid`'s key refuses.
 //!
-//! The request path never waits on the network for a known `kid`: keys are
-//! read through the [`KeySetHandle`] (an atomic pointer load). Every fetch
-//! runs in its own task, at most one at a time (single-flight, a
+//! The request path never waits on the network for a token that verifies:
+//! keys are read through the [`KeySetHandle`] (an atomic pointer load).
+//! Every fetch runs in its own task, at most one at a time (single-flight, a
 //! [`tokio::sync::watch`] counter announces its end), bounded by a total
 //! timeout; the state mutex is a `std` one, never held across an `.await`.
 
@@ -36,8 +37,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Default cap on a JWKS (or discovery) response body.
 const DEFAULT_MAX_BODY: usize = 256 * 1024;
-/// Default minimum interval between two fetches caused by unknown `kid`s,
-/// and the lifetime of a negative-cache entry.
+/// Default minimum interval between two fetches caused by tokens (unknown
+/// `kid`s, signatures a known `kid`'s key refuses), and the lifetime of a
+/// negative-cache entry.
 const DEFAULT_MIN_REFETCH_INTERVAL: Duration = Duration::from_secs(10);
 /// Default refresh interval when the response has no `Cache-Control: max-age`.
 const DEFAULT_REFRESH_INTERVAL: Duration = Duration::from_secs(5 * 60);
@@ -176,14 +178,13 @@ impl JwksHealth {
 ///   same one), at most one per
 ///   [`min_refetch_interval`](RemoteJwksBuilder::min_refetch_interval); a
 ///   `kid` a fetch found missing is answered at once for that interval (a
-///   bounded negative cache, emptied by every successful fetch). Tokens
-///   with a known `kid` never wait.
+///   bounded negative cache, emptied by every successful fetch).
 /// * **Same `kid`, new key**: a token whose signature fails with the key
 ///   held under its `kid` causes a fetch too, under the same single-flight
 ///   and rate limit (some providers replace a key without a new `kid`),
-///   and is verified once more if the keys changed. Only such failing
-///   tokens wait on it; a forged signature costs the provider at most one
-///   fetch per interval, like an unknown `kid`.
+///   and is verified once more if the keys changed. A forged signature
+///   costs the provider at most one fetch per interval, like an unknown
+///   `kid`. Tokens that verify never wait.
 /// * **Outage**: a failed fetch (transport, timeout, non-200, not JSON, no
 ///   `keys`, no usable key, oversized) never replaces the keys; they keep
 ///   working for [`max_stale`](RemoteJwksBuilder::max_stale) after the last
@@ -388,9 +389,10 @@ impl RemoteJwksBuilder {
         self
     }
 
-    /// Minimum time between two fetches caused by unknown `kid`s, and how
-    /// long a `kid` found missing is answered without fetching (default
-    /// 10 s). Also the first retry delay after a failed fetch.
+    /// Minimum time between two fetches caused by tokens (unknown `kid`s,
+    /// signatures a known `kid`'s key refuses), and how long a `kid` found
+    /// missing is answered without fetching (default 10 s). Also the first
+    /// retry delay after a failed fetch.
     pub fn min_refetch_interval(mut self, interval: Duration) -> Self {
         self.config.min_interval = interval;
         self

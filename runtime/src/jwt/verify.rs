@@ -193,17 +193,39 @@ impl Verifier {
     pub async fn verify_refreshing(&self, token: &str, now: u64) -> Result<Arc<Jwt>, JwtError> {
         // Read first: keys a concurrent fetch brings in after this count as
         // a change, even if that fetch ends before ours would start.
-        let generation = self.rules.generation();
-        let first = self.verify_at(token, now);
-        let rejected = match &first {
-            Err(JwtError::UnknownKey) => false,
-            Err(JwtError::BadSignature) => true,
-            _ => return first,
+        let generation = self.key_generation();
+        match self.verify_at(token, now) {
+            Err(error) => self.refresh_after(token, error, generation, now).await,
+            verified => verified,
+        }
+    }
+
+    /// The keys' generation, bumped by every key-set swap: read it before
+    /// a verification whose failure may go to
+    /// [`refresh_after`](Self::refresh_after).
+    pub(crate) fn key_generation(&self) -> u64 {
+        self.rules.generation()
+    }
+
+    /// The rest of [`verify_refreshing`](Self::verify_refreshing) after a
+    /// first verification failed with `error`, `generation` read before it:
+    /// the signature is checked again only if a source's keys changed.
+    pub(crate) async fn refresh_after(
+        &self,
+        token: &str,
+        error: JwtError,
+        generation: u64,
+        now: u64,
+    ) -> Result<Arc<Jwt>, JwtError> {
+        let rejected = match error {
+            JwtError::UnknownKey => false,
+            JwtError::BadSignature => true,
+            _ => return Err(error),
         };
         if self.refreshers.is_empty() {
-            return first;
+            return Err(error);
         }
-        let Some(kid) = token_kid(token) else { return first };
+        let Some(kid) = token_kid(token) else { return Err(error) };
         for source in self.refreshers.iter() {
             if !rejected {
                 source.refresh_for_kid(&kid).await;
@@ -212,7 +234,7 @@ impl Verifier {
             }
         }
         if self.rules.generation() == generation {
-            return first;
+            return Err(error);
         }
         self.verify_at(token, now)
     }
