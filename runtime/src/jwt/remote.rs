@@ -559,7 +559,10 @@ impl Inner {
 
     async fn refresh_for_kid(self: &Arc<Self>, kid: &str) {
         if self.handle.load().has_kid(kid) {
-            return;
+            // Known, but no key of the token's type under it (a provider
+            // moving the `kid` from RSA to EC, say), or a fetch has just
+            // brought it: as for a refused signature, rate-limited.
+            return self.refresh_for_rejected_kid(kid).await;
         }
         let key = self.hasher.hash_one(kid);
         let receiver = {

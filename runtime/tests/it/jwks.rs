@@ -610,6 +610,20 @@ async fn a_key_replaced_under_the_same_kid_is_fetched_for_its_first_token() {
 }
 
 #[tokio::test]
+async fn a_kid_moved_to_another_key_type_is_fetched_for_its_first_token() {
+    let rsa = signing("rsa.key", "k1");
+    let ec = signing("p256.key", "k1");
+    let server = JwksServer::start(vec![jwk(&rsa)]).await;
+    let (_remote, verifier) = start(&server.url()).await;
+    assert_eq!(verify(&verifier, &token(&rsa)).await, Ok(()));
+    // `k1` is now an EC key: ES256 tokens under a `kid` the set knows as RSA.
+    server.set_keys(vec![jwk(&ec)]);
+    tokio::time::sleep(MIN_INTERVAL).await;
+    assert_eq!(verify(&verifier, &token(&ec)).await, Ok(()), "no fetch for a known kid");
+    assert_eq!(server.fetches(), 2);
+}
+
+#[tokio::test]
 async fn forged_signatures_under_a_known_kid_are_held_to_the_refetch_interval() {
     let key = signing("rsa.key", "k1");
     let server = JwksServer::start(vec![jwk(&key)]).await;
