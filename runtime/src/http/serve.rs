@@ -261,7 +261,9 @@ impl Server {
     /// How long a write may wait for the client to take bytes (an answer it
     /// does not read, a WebSocket it does not drain) before the connection
     /// is closed; each write that goes through starts it afresh. `None`
-    /// turns it off.
+    /// turns it off: a client that stops reading then holds its connection
+    /// for good (the idle timeout starts only once an answer is written
+    /// out, and shutdown waits for it up to the drain timeout).
     pub fn write_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.write_timeout = timeout.into();
         self
@@ -415,6 +417,9 @@ impl Server {
         // No timer: hyper's header timeout stays off (see the module docs).
         // The head and idle deadlines are `Watched`'s.
         builder.header_read_timeout(None);
+        // `pipeline_flush` stays off: with it, hyper skips the socket's flush
+        // while pipelined bytes wait, and the idle (or head) deadline starts
+        // only at a flush (`Watched::poll_flush`).
         builder.keep_alive(true);
         builder
     }
@@ -752,13 +757,27 @@ impl InFlight {
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        let mut state = self.conn.lock();
-        if matches!(state.phase, Phase::Busy) {
+        let reader = {
+            let mut state = self.conn.lock();
+            if !matches!(state.phase, Phase::Busy) {
+                return;
+            }
             // The idle wait starts when the socket has taken it all
             // (`Watched::poll_flush`), not now: a large answer may take a
             // slow reader longer than the idle timeout.
             state.phase = Phase::Flushing(false);
             self.conn.flushing.store(true, Ordering::Relaxed);
+            // Kept for `answer_written`, which wakes it to arm the deadline.
+            state.reader.clone()
+        };
+        // hyper flushes on every poll of the connection, and drops a body
+        // before flushing its last bytes, so `answer_written` follows in
+        // this poll. Should a body ever end on a poll that hyper leaves
+        // without a flush, this wake (the one the drop always made) brings
+        // the next poll, and its flush. Within one poll, it and
+        // `answer_written`'s wake make a single extra poll, as before.
+        if let Some(reader) = reader {
+            reader.wake();
         }
     }
 }

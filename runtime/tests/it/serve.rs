@@ -39,6 +39,28 @@ fn router() -> Router {
         .route("/hang", get(std::future::pending::<&'static str>))
         .route("/big", get(|| async { vec![b'x'; BIG] }))
         .route("/huge", get(|| async { vec![b'x'; HUGE] }))
+        .route("/streamed", get(|| async { axum::body::Body::new(Streamed(0)) }))
+}
+
+/// A two-byte answer streamed as a body of known length (hyper frames it
+/// with `Content-Length` and drops the body after its last byte).
+struct Streamed(u8);
+
+impl http_body::Body for Streamed {
+    type Data = axum::body::Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        self.0 += 1;
+        std::task::Poll::Ready((self.0 == 1).then(|| Ok(http_body::Frame::data("ok".into()))))
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(2)
+    }
 }
 
 /// The length of `/big`'s answer: several times the kernel buffers between
@@ -515,4 +537,14 @@ async fn a_slow_reader_that_keeps_reading_gets_the_whole_answer() {
     })
     .await;
     assert!(all.is_ok(), "only {body} bytes of the body in time");
+}
+
+#[tokio::test]
+async fn a_streamed_answer_of_known_length_is_followed_by_the_idle_timeout() {
+    let running = Running::start(config().idle_timeout(Duration::from_millis(300))).await;
+    let client = running.connect().await;
+    send(&client, get_request("/streamed").as_bytes()).await.unwrap();
+    let answer = read_answer(&client).await;
+    assert_eq!((answer.status, answer.body.as_str()), (200, "ok"));
+    assert!(closed_within(&client, BOUND).await, "the idle connection stayed open");
 }
