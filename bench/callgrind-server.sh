@@ -17,11 +17,10 @@
 # Needs valgrind, wrk, openssl. Not part of `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/server.sh
 secs=${1:-5}
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [SECONDS]" >&2; exit 2; }
-for tool in valgrind callgrind_control callgrind_annotate wrk openssl curl; do
-  command -v "$tool" >/dev/null || { echo "callgrind-server: $tool is needed" >&2; exit 1; }
-done
+need callgrind-server valgrind callgrind_control callgrind_annotate wrk openssl curl
 cargo build --release --locked -q -p warden-examples --example jwt_api
 cargo build --release --locked -q -p warden-bench --bin warden-bench-baseline --bin warden-bench-token
 target=${CARGO_TARGET_DIR:-$PWD/target}/release
@@ -33,15 +32,11 @@ token=$("$target/warden-bench-token" HS256 "$secret")
 
 # ir NAME BINARY PATH [TOKEN] -> instructions per request
 ir() {
-  local name=$1 bin=$2 path=$3 tok=${4:-} url="" hdr=() i
+  local name=$1 bin=$2 path=$3 tok=${4:-} url hdr=()
   env -i PATH="$PATH" ADDR=127.0.0.1:0 RUST_LOG=warn JWT_SECRET_HEX="$secret" \
     valgrind --tool=callgrind --callgrind-out-file="$out/$name" "$bin" >"$out/$name.log" 2>&1 &
   pid=$!
-  for i in $(seq 1 300); do
-    url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$out/$name.log" | head -n1 || true)
-    [ -n "$url" ] && break
-    sleep 0.1
-  done
+  url=$(wait_url "$out/$name.log" 300 "$pid")
   [ -n "$url" ] || { cat "$out/$name.log" >&2; echo "callgrind-server: $name did not start" >&2; exit 1; }
   [ -n "$tok" ] && hdr=(-H "Authorization: Bearer $tok")
   [ "$(curl -s -o /dev/null -w '%{http_code}' "${hdr[@]}" "$url$path")" = 200 ] ||

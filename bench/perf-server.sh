@@ -17,6 +17,7 @@
 # Not part of `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/server.sh
 route=${1:-protected}
 secs=${2:-8}
 case $route in
@@ -25,9 +26,7 @@ case $route in
   *) echo "usage: $0 [public|protected] [SECONDS]" >&2; exit 2 ;;
 esac
 [[ $secs =~ ^[1-9][0-9]*$ ]] || { echo "usage: $0 [public|protected] [SECONDS]" >&2; exit 2; }
-for tool in perf wrk openssl python3 taskset; do
-  command -v "$tool" >/dev/null || { echo "perf-server: $tool is needed" >&2; exit 1; }
-done
+need perf-server perf wrk openssl python3 taskset curl
 cargo build --release --locked -q -p warden-examples --example jwt_api
 cargo build --release --locked -q -p warden-bench --bin warden-bench-token
 target=${CARGO_TARGET_DIR:-$PWD/target}/release
@@ -40,12 +39,7 @@ token=$("$target/warden-bench-token" HS256 "$secret")
 env -i PATH="$PATH" ADDR=127.0.0.1:0 RUST_LOG=warn JWT_SECRET_HEX="$secret" \
   taskset -c 0 "$target/examples/jwt_api" >"$out/log" 2>&1 &
 pid=$!
-url=""
-for _ in $(seq 1 100); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$out/log" | head -n1 || true)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
+url=$(wait_url "$out/log" 100 "$pid")
 [ -n "$url" ] || { cat "$out/log" >&2; echo "perf-server: jwt_api did not start" >&2; exit 1; }
 hdr=()
 [ "$route" = protected ] && hdr=(-H "Authorization: Bearer $token")

@@ -29,6 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+. "$root/bench/server.sh"
 
 rounds=3
 duration=10
@@ -176,13 +177,8 @@ start() {
   local name=$1 logfile=$2 wait_secs=$3; shift 3
   taskset -c 0 env -i PATH="$PATH" HOME="${HOME:-/tmp}" "$@" >"$logfile" 2>&1 &
   pids+=($!)
-  local pid=$! found="" i
-  for i in $(seq 1 $((wait_secs * 10))); do
-    found=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$logfile" | head -n1 || true)
-    [ -n "$found" ] && break
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  local pid=$! found
+  found=$(wait_url "$logfile" $((wait_secs * 10)) "$pid")
   [ -n "$found" ] || { cat "$logfile" >&2; die "$name did not start (log above)"; }
   url[$name]=$found
   spid[$name]=$pid
