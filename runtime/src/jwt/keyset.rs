@@ -122,12 +122,13 @@ pub trait KeyRefresh: fmt::Debug + Send + Sync + 'static {
     fn refresh_for_kid<'a>(&'a self, kid: &'a str)
     -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
-    /// A token's signature failed with the key this source holds under
-    /// `kid`: the provider may have replaced that key without a new `kid`.
-    /// Brings the set up to date within a bounded time, under the same
-    /// limits as [`refresh_for_kid`](Self::refresh_for_kid) (a forged
-    /// signature costs the provider nothing beyond them). Only tokens that
-    /// failed wait on this. The default does nothing.
+    /// A token naming `kid` failed its signature check: if this source
+    /// holds `kid`, the provider may have replaced that key without a new
+    /// `kid`. Brings the set up to date within a bounded time, under the
+    /// same limits as [`refresh_for_kid`](Self::refresh_for_kid) (a forged
+    /// signature costs the provider nothing beyond them); resolves at once
+    /// when the source does not hold `kid`. Only tokens that failed wait on
+    /// this. The default does nothing.
     fn refresh_for_rejected_kid<'a>(
         &'a self,
         kid: &'a str,

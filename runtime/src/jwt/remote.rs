@@ -562,7 +562,7 @@ impl Inner {
             // Known, but no key of the token's type under it (a provider
             // moving the `kid` from RSA to EC, say), or a fetch has just
             // brought it: as for a refused signature, rate-limited.
-            return self.refresh_for_rejected_kid(kid).await;
+            return self.refetch().await;
         }
         let key = self.hasher.hash_one(kid);
         let receiver = {
@@ -591,14 +591,18 @@ impl Inner {
         }
     }
 
-    /// A signature failed with the key held under `kid`: fetches (joining
-    /// the fetch in flight, rate-limited as for unknown `kid`s) in case the
-    /// provider replaced that key under the same `kid`. An unchanged
-    /// document leaves the set, and the verified-token cache, as they are.
+    /// A signature failed under `kid`: if the set holds `kid`, fetches in
+    /// case the provider replaced that key under the same `kid`.
     async fn refresh_for_rejected_kid(self: &Arc<Self>, kid: &str) {
-        if !self.handle.load().has_kid(kid) {
-            return;
+        if self.handle.load().has_kid(kid) {
+            self.refetch().await;
         }
+    }
+
+    /// Joins the fetch in flight or starts one, rate-limited as for unknown
+    /// `kid`s (no negative-cache entry), and waits for it. An unchanged
+    /// document leaves the set, and the verified-token cache, as they are.
+    async fn refetch(self: &Arc<Self>) {
         let Some(receiver) = self.begin_fetch(true) else { return };
         self.wait(receiver).await;
     }

@@ -227,10 +227,10 @@ impl Verifier {
         }
         let Some(kid) = token_kid(token) else { return Err(error) };
         for source in self.refreshers.iter() {
-            if !rejected {
-                source.refresh_for_kid(&kid).await;
-            } else if source.handle().load().has_kid(&kid) {
+            if rejected {
                 source.refresh_for_rejected_kid(&kid).await;
+            } else {
+                source.refresh_for_kid(&kid).await;
             }
         }
         if self.rules.generation() == generation {
