@@ -156,8 +156,8 @@ pub async fn serve_listener(listener: TcpListener, router: Router) -> Result<(),
 /// completes. Then the listener is closed (new connections are refused),
 /// connections without a request in flight (idle, or still sending a
 /// request head) are closed, requests in flight finish (their answers
-/// written out) and their connections close, and after the drain timeout whatever is still open is
-/// closed; the call then returns `Ok(())`. Connections that were upgraded
+/// written out) and their connections close, and after the drain timeout
+/// whatever is still open is closed; the call then returns `Ok(())`. Connections that were upgraded
 /// (WebSocket) run in tasks of their own, which shutdown does not reach: end
 /// them with a signal of your own. Dropping the returned future closes every
 /// connection at once.
@@ -824,9 +824,7 @@ impl Watched {
         tracing::debug!(target: TARGET, reason = message, "closing connection");
         Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, message)))
     }
-}
 
-impl Watched {
     /// A write's result, or, while it waits for the client to make room,
     /// `TimedOut` once the write timeout has passed since it began waiting.
     /// A write that goes through ends the wait.
