@@ -2,7 +2,7 @@
 //! user's fn unchanged, then the companion struct and its `RouteDef` impl,
 //! which carry data and call runtime constructors; no logic is generated.
 
-use proc_macro2::{Delimiter, Group, Literal, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Group, Ident, Literal, TokenStream, TokenTree};
 use quote::{ToTokens as _, format_ident, quote, quote_spanned};
 use syn::Type;
 use syn::spanned::Spanned;
@@ -14,52 +14,69 @@ use crate::policy::{Atom, Clause};
 
 pub(crate) fn expand(route: &Route) -> TokenStream {
     let Route { item, ident, vis, cfgs, path, name, handler, tags, .. } = route;
-    let route_def = exports::route_def();
-    let route_ty = exports::route();
-    let route_parts = exports::route_parts();
-    let module_path = exports::module_path();
+    // Inside the companion's `const _` block, `__warden` is
+    // `::warden::__private`: one import instead of the absolute path in
+    // every field (a third of the tokens rustc would parse, per route).
+    let rt = exports::alias();
+    let import = exports::alias_import();
 
-    let method = {
-        let method_ty = exports::method();
-        let variant = format_ident!("{}", route.method.variant());
-        quote!(#method_ty::#variant)
+    let method = format_ident!("{}", route.method.variant());
+    let policy = match &route.policy {
+        Policy::Public => quote!(#rt::Policy::Public),
+        Policy::Authenticated => quote!(#rt::Policy::Authenticated),
+        Policy::Optional => quote!(#rt::Policy::Optional),
+        Policy::Permissions(dnf) => permissions(&rt, dnf),
     };
-    let policy = {
-        let policy_ty = exports::policy();
-        match &route.policy {
-            Policy::Public => quote!(#policy_ty::Public),
-            Policy::Authenticated => quote!(#policy_ty::Authenticated),
-            Policy::Optional => quote!(#policy_ty::Optional),
-            Policy::Permissions(dnf) => permissions(&policy_ty, dnf),
+    let segments = route.segments.iter().map(|segment| match segment {
+        Segment::Static(text) => quote!(#rt::PathSegment::Static(#text)),
+        Segment::Param(param) if param.catch_all => {
+            let name = &param.name;
+            quote!(#rt::PathSegment::CatchAll(#name))
         }
-    };
-    let segments = {
-        let segment_ty = exports::path_segment();
-        route.segments.iter().map(move |segment| match segment {
-            Segment::Static(text) => quote!(#segment_ty::Static(#text)),
-            Segment::Param(param) if param.catch_all => {
-                let name = &param.name;
-                quote!(#segment_ty::CatchAll(#name))
-            }
-            Segment::Param(param) => {
-                let name = &param.name;
-                quote!(#segment_ty::Param(#name))
-            }
-        })
-    };
-    let request_body = schema(route.request_body.as_ref(), &exports::body_schema());
-    let response_body = schema(route.response_body.as_ref(), &exports::body_schema());
-    let path_params = schema(route.path_params.as_ref(), &exports::path_schema());
-    let query_params = schema(route.query_params.as_ref(), &exports::query_schema());
-    let status = Literal::u16_unsuffixed(route.status);
-    let responses = route.responses.iter().map(|(code, text)| {
-        let code = Literal::u16_unsuffixed(*code);
-        quote!((#code, #text))
+        Segment::Param(param) => {
+            let name = &param.name;
+            quote!(#rt::PathSegment::Param(#name))
+        }
     });
-    let summary = optional_str(route.docs.summary.as_deref());
-    let description = optional_str(route.docs.description.as_deref());
 
-    let mount = if route.checked_handler { exports::checked() } else { exports::unchecked() };
+    // Only what the attribute and the signature say; the rest comes from
+    // `RouteParts::UNSET` (no tags, docs, bodies or parameters, status 200).
+    let mut options = TokenStream::new();
+    if !tags.is_empty() {
+        options.extend(quote!(tags: &[#(#tags),*],));
+    }
+    if let Some(summary) = &route.docs.summary {
+        options.extend(quote!(summary: #rt::Some(#summary),));
+    }
+    if let Some(description) = &route.docs.description {
+        options.extend(quote!(description: #rt::Some(#description),));
+    }
+    let schemas = [
+        ("request_body", route.request_body.as_ref(), exports::body_schema()),
+        ("response_body", route.response_body.as_ref(), exports::body_schema()),
+        ("path_params", route.path_params.as_ref(), exports::path_schema()),
+        ("query_params", route.query_params.as_ref(), exports::query_schema()),
+    ];
+    for (field, ty, schema_trait) in schemas {
+        if let Some(ty) = ty {
+            let field = format_ident!("{field}");
+            let schema = schema(ty, &schema_trait);
+            options.extend(quote!(#field: #rt::Some(#schema),));
+        }
+    }
+    if route.status != 200 {
+        let status = Literal::u16_unsuffixed(route.status);
+        options.extend(quote!(status: #status,));
+    }
+    if !route.responses.is_empty() {
+        let responses = route.responses.iter().map(|(code, text)| {
+            let code = Literal::u16_unsuffixed(*code);
+            quote!((#code, #text))
+        });
+        options.extend(quote!(responses: &[#(#responses),*],));
+    }
+
+    let mount = format_ident!("{}", if route.checked_handler { "Checked" } else { "Unchecked" });
 
     quote! {
         // The handler, token for token: it stays an ordinary axum handler.
@@ -75,41 +92,36 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
         #vis struct #ident {}
 
         #(#cfgs)*
-        // `do_not_recommend`: a plain fn listed in `routes![...]` gets
-        // `RouteDef`'s own message, not a "the trait is implemented for
-        // `other_handler`" suggestion of this unrelated companion.
-        #[automatically_derived]
-        #[diagnostic::do_not_recommend]
-        impl #route_def for #ident {
-            const ROUTE: #route_ty = #route_ty::from_parts(
-                #route_parts {
-                    method: #method,
+        const _: () = {
+            #import
+            // `do_not_recommend`: a plain fn listed in `routes![...]` gets
+            // `RouteDef`'s own message, not a "the trait is implemented for
+            // `other_handler`" suggestion of this unrelated companion.
+            #[automatically_derived]
+            #[diagnostic::do_not_recommend]
+            impl #rt::RouteDef for #ident {
+                const ROUTE: #rt::Route = #rt::Route::from_parts(#rt::RouteParts {
+                    method: #rt::Method::#method,
                     path: #path,
                     segments: &[#(#segments),*],
                     name: #name,
                     handler: #handler,
-                    module: #module_path,
+                    // The handler's module: a block is not a module.
+                    module: ::core::module_path!(),
                     policy: #policy,
-                    tags: &[#(#tags),*],
-                    summary: #summary,
-                    description: #description,
-                    request_body: #request_body,
-                    response_body: #response_body,
-                    path_params: #path_params,
-                    query_params: #query_params,
-                    status: #status,
-                    responses: &[#(#responses),*],
-                },
-            );
-            type Mount = #mount;
-        }
+                    #options
+                    ..#rt::RouteParts::UNSET
+                });
+                type Mount = #rt::#mount;
+            }
+        };
     }
 }
 
 /// One set: `Permissions(&["a", "b"])`; several: `AnyOf(&[&["a"], &["b"]])`.
 /// Declared permissions are `const fn` calls, which a `&[...]` argument
 /// cannot borrow for `'static`; a named `const` in a block can.
-fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
+fn permissions(rt: &Ident, dnf: &[Clause]) -> TokenStream {
     let clause = |atoms: &Clause| {
         let atoms = atoms.iter().map(|atom| match atom {
             Atom::Lit(value) => quote!(#value),
@@ -126,18 +138,17 @@ fn permissions(policy_ty: &TokenStream, dnf: &[Clause]) -> TokenStream {
         }
     };
     if declared {
-        let bound = exports::declared_permission();
-        quote!(#policy_ty::#variant({
+        quote!(#rt::Policy::#variant({
             // Checks that each name is a `warden::permissions!` variant; see
             // `DeclaredPermission` for why it is a local fn.
-            const fn __warden_declared<P: #bound<Declared = P>>(p: P) -> P::Declared {
+            const fn __warden_declared<P: #rt::DeclaredPermission<Declared = P>>(p: P) -> P::Declared {
                 p
             }
             const PERMISSIONS: #ty = #value;
             PERMISSIONS
         }))
     } else {
-        quote!(#policy_ty::#variant(#value))
+        quote!(#rt::Policy::#variant(#value))
     }
 }
 
@@ -155,22 +166,11 @@ fn declared(path: &syn::Path) -> TokenStream {
     quote_spanned!(first.span()=> __warden_declared #args .as_str())
 }
 
-/// `Some(<T as Trait>::schema)`, spanned at the user's `T` so that a
-/// missing `JsonSchema` impl is reported there.
-fn schema(ty: Option<&Type>, schema_trait: &TokenStream) -> TokenStream {
-    let option = exports::option();
-    match ty {
-        Some(ty) => quote_spanned!(ty.span()=> #option::Some(<#ty as #schema_trait>::schema)),
-        None => quote!(#option::None),
-    }
-}
-
-fn optional_str(value: Option<&str>) -> TokenStream {
-    let option = exports::option();
-    match value {
-        Some(value) => quote!(#option::Some(#value)),
-        None => quote!(#option::None),
-    }
+/// `<T as Trait>::schema`, spanned at the user's `T` so that a missing
+/// `JsonSchema` impl is reported there. The trait's path is absolute: every
+/// token of the expression carries the user's span.
+fn schema(ty: &Type, schema_trait: &TokenStream) -> TokenStream {
+    quote_spanned!(ty.span()=> <#ty as #schema_trait>::schema)
 }
 
 /// Expansion snapshots: the whole pipeline (`route::expand`) on `quote!`

@@ -4,43 +4,28 @@
 //! Generated code is compiled in the user's crate, where `warden` may be
 //! shadowed by a local module, so every path is absolute (`::warden::...`)
 //! and goes through the hidden `__private` module, the contract between the
-//! two crates (see `runtime/src/__private.rs`).
+//! two crates (see `runtime/src/__private.rs`). A `#[route]` companion
+//! imports it once, as `__warden`, in a block of its own ([`alias_import`]).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
 pub(crate) fn private() -> TokenStream {
     quote!(::warden::__private)
 }
 
-pub(crate) fn route_def() -> TokenStream {
-    let rt = private();
-    quote!(#rt::RouteDef)
+/// `__warden`, the name [`alias_import`] gives `::warden::__private` in the
+/// block around a `#[route]` companion's impl. Spanned at the call site, as
+/// the import is: only generated tokens name it.
+pub(crate) fn alias() -> Ident {
+    Ident::new("__warden", Span::call_site())
 }
 
-pub(crate) fn route() -> TokenStream {
+/// `use ::warden::__private as __warden;`
+pub(crate) fn alias_import() -> TokenStream {
     let rt = private();
-    quote!(#rt::Route)
-}
-
-pub(crate) fn route_parts() -> TokenStream {
-    let rt = private();
-    quote!(#rt::RouteParts)
-}
-
-pub(crate) fn path_segment() -> TokenStream {
-    let rt = private();
-    quote!(#rt::PathSegment)
-}
-
-pub(crate) fn method() -> TokenStream {
-    let rt = private();
-    quote!(#rt::Method)
-}
-
-pub(crate) fn policy() -> TokenStream {
-    let rt = private();
-    quote!(#rt::Policy)
+    let alias = alias();
+    quote!(use #rt as #alias;)
 }
 
 pub(crate) fn declared_permission() -> TokenStream {
@@ -48,27 +33,8 @@ pub(crate) fn declared_permission() -> TokenStream {
     quote!(#rt::DeclaredPermission)
 }
 
-/// `RouteDef::Mount` of a valid handler: `routes![...]` requires it to be an
-/// axum handler.
-pub(crate) fn checked() -> TokenStream {
-    let rt = private();
-    quote!(#rt::Checked)
-}
-
-/// `RouteDef::Mount` of a handler already reported as not `async`.
-pub(crate) fn unchecked() -> TokenStream {
-    let rt = private();
-    quote!(#rt::Unchecked)
-}
-
 pub(crate) fn option() -> TokenStream {
     quote!(::core::option::Option)
-}
-
-/// `module_path!()` expands where the companion is emitted, i.e. in the
-/// handler's module, which is what `Route::handler()` reports.
-pub(crate) fn module_path() -> TokenStream {
-    quote!(::core::module_path!())
 }
 
 /// `<T as BodySchema>::schema`: documents `T` as a JSON body, and requires

@@ -4,9 +4,10 @@
 //! so both sides always agree on what is here.
 
 pub use crate::table::{
-    BodySchema, Checked, Endpoint, Message, Method, Mount, PathSchema, PathSegment, Policy,
-    QuerySchema, Route, RouteDef, RouteParts, Routes, SchemaFn, Unchecked, duplicate,
+    BodySchema, Checked, Message, Method, Mount, PathSchema, PathSegment, Policy, QuerySchema,
+    Route, RouteDef, RouteParts, Routes, SchemaFn, Unchecked, duplicate,
 };
+pub use std::option::Option::Some;
 pub use std::vec;
 
 /// What `routes![...]` finds under a name that has no `#[route]` companion:

@@ -5,29 +5,24 @@ fn list_users() {}
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 struct list_users {}
-#[automatically_derived]
-#[diagnostic::do_not_recommend]
-impl ::warden::__private::RouteDef for list_users {
-    const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
-        method: ::warden::__private::Method::Get,
-        path: "/users",
-        segments: &[::warden::__private::PathSegment::Static("users")],
-        name: "list_users",
-        handler: "list_users",
-        module: ::core::module_path!(),
-        policy: ::warden::__private::Policy::Public,
-        tags: &[],
-        summary: ::core::option::Option::None,
-        description: ::core::option::Option::None,
-        request_body: ::core::option::Option::None,
-        response_body: ::core::option::Option::None,
-        path_params: ::core::option::Option::None,
-        query_params: ::core::option::Option::None,
-        status: 200,
-        responses: &[],
-    });
-    type Mount = ::warden::__private::Unchecked;
-}
+const _: () = {
+    use ::warden::__private as __warden;
+    #[automatically_derived]
+    #[diagnostic::do_not_recommend]
+    impl __warden::RouteDef for list_users {
+        const ROUTE: __warden::Route = __warden::Route::from_parts(__warden::RouteParts {
+            method: __warden::Method::Get,
+            path: "/users",
+            segments: &[__warden::PathSegment::Static("users")],
+            name: "list_users",
+            handler: "list_users",
+            module: ::core::module_path!(),
+            policy: __warden::Policy::Public,
+            ..__warden::RouteParts::UNSET
+        });
+        type Mount = __warden::Unchecked;
+    }
+};
 ::core::compile_error! {
     "route `list_users`: handler must be an `async fn`\nhelp: add `async` before `fn`"
 }

@@ -10,34 +10,31 @@ pub async fn protected_info() -> Json<Info> {
 #[doc(hidden)]
 #[allow(non_camel_case_types)]
 pub struct protected_info {}
-#[automatically_derived]
-#[diagnostic::do_not_recommend]
-impl ::warden::__private::RouteDef for protected_info {
-    const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
-        method: ::warden::__private::Method::Get,
-        path: "/private/info/",
-        segments: &[
-            ::warden::__private::PathSegment::Static("private"),
-            ::warden::__private::PathSegment::Static("info"),
-            ::warden::__private::PathSegment::Static(""),
-        ],
-        name: "protected_info",
-        handler: "protected_info",
-        module: ::core::module_path!(),
-        policy: ::warden::__private::Policy::Permissions(&["my-permission-name"]),
-        tags: &["Private"],
-        summary: ::core::option::Option::Some("Info"),
-        description: ::core::option::Option::Some(
-            "Returns a brief description of the API.",
-        ),
-        request_body: ::core::option::Option::None,
-        response_body: ::core::option::Option::Some(
-            <Info as ::warden::__private::BodySchema>::schema,
-        ),
-        path_params: ::core::option::Option::None,
-        query_params: ::core::option::Option::None,
-        status: 200,
-        responses: &[],
-    });
-    type Mount = ::warden::__private::Checked;
-}
+const _: () = {
+    use ::warden::__private as __warden;
+    #[automatically_derived]
+    #[diagnostic::do_not_recommend]
+    impl __warden::RouteDef for protected_info {
+        const ROUTE: __warden::Route = __warden::Route::from_parts(__warden::RouteParts {
+            method: __warden::Method::Get,
+            path: "/private/info/",
+            segments: &[
+                __warden::PathSegment::Static("private"),
+                __warden::PathSegment::Static("info"),
+                __warden::PathSegment::Static(""),
+            ],
+            name: "protected_info",
+            handler: "protected_info",
+            module: ::core::module_path!(),
+            policy: __warden::Policy::Permissions(&["my-permission-name"]),
+            tags: &["Private"],
+            summary: __warden::Some("Info"),
+            description: __warden::Some("Returns a brief description of the API."),
+            response_body: __warden::Some(
+                <Info as ::warden::__private::BodySchema>::schema,
+            ),
+            ..__warden::RouteParts::UNSET
+        });
+        type Mount = __warden::Checked;
+    }
+};

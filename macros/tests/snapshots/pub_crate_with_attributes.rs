@@ -13,31 +13,29 @@ pub(crate) async fn r#upload(Path(path): Path<String>, body: Bytes) -> StatusCod
 #[allow(non_camel_case_types)]
 pub(crate) struct r#upload {}
 #[cfg(feature = "admin")]
-#[automatically_derived]
-#[diagnostic::do_not_recommend]
-impl ::warden::__private::RouteDef for r#upload {
-    const ROUTE: ::warden::__private::Route = ::warden::__private::Route::from_parts(::warden::__private::RouteParts {
-        method: ::warden::__private::Method::Put,
-        path: "/admin/{*path}",
-        segments: &[
-            ::warden::__private::PathSegment::Static("admin"),
-            ::warden::__private::PathSegment::CatchAll("path"),
-        ],
-        name: "upload",
-        handler: "upload",
-        module: ::core::module_path!(),
-        policy: ::warden::__private::Policy::Permissions(&["admin", "files:write"]),
-        tags: &["Admin", "Files"],
-        summary: ::core::option::Option::Some("Upload a file."),
-        description: ::core::option::Option::None,
-        request_body: ::core::option::Option::None,
-        response_body: ::core::option::Option::None,
-        path_params: ::core::option::Option::Some(
-            <String as ::warden::__private::PathSchema>::schema,
-        ),
-        query_params: ::core::option::Option::None,
-        status: 200,
-        responses: &[],
-    });
-    type Mount = ::warden::__private::Checked;
-}
+const _: () = {
+    use ::warden::__private as __warden;
+    #[automatically_derived]
+    #[diagnostic::do_not_recommend]
+    impl __warden::RouteDef for r#upload {
+        const ROUTE: __warden::Route = __warden::Route::from_parts(__warden::RouteParts {
+            method: __warden::Method::Put,
+            path: "/admin/{*path}",
+            segments: &[
+                __warden::PathSegment::Static("admin"),
+                __warden::PathSegment::CatchAll("path"),
+            ],
+            name: "upload",
+            handler: "upload",
+            module: ::core::module_path!(),
+            policy: __warden::Policy::Permissions(&["admin", "files:write"]),
+            tags: &["Admin", "Files"],
+            summary: __warden::Some("Upload a file."),
+            path_params: __warden::Some(
+                <String as ::warden::__private::PathSchema>::schema,
+            ),
+            ..__warden::RouteParts::UNSET
+        });
+        type Mount = __warden::Checked;
+    }
+};

@@ -7,12 +7,12 @@ use std::sync::{Mutex, PoisonError};
 use axum::Router;
 use axum::body::Bytes;
 use axum::http::header;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 
 use crate::auth::Authenticator;
 use crate::auth::layer::AuthLayer;
 use crate::docs::{openapi, ui as docs_ui};
-use crate::table::{Endpoint, Method, PathSegment, Policy, Route, RouteParts, Routes};
+use crate::table::{Method, PathSegment, Policy, Route, RouteParts, Routes};
 
 mod check;
 mod error;
@@ -50,7 +50,7 @@ pub struct App<S = ()> {
     version: String,
     description: Option<String>,
     auth: Option<Authenticator>,
-    routes: Vec<(&'static Route, Endpoint<S>)>,
+    routes: Vec<(&'static Route, MethodRouter<S>)>,
     schema_path: Option<String>,
     docs_path: Option<String>,
     docs: docs_ui::Options,
@@ -432,7 +432,7 @@ where
                 }),
             );
         }
-        for (route, endpoint) in self.routes {
+        for (route, method_router) in self.routes {
             // One layer per route, public or not (see `auth/layer.rs`);
             // 405s: the method-not-allowed fallback below.
             let layer = if route.policy().is_public() {
@@ -440,7 +440,7 @@ where
             } else {
                 AuthLayer::new(self.auth.clone().expect("checked by check_table"), route)
             };
-            let method_router = endpoint(route.method().filter()).route_layer(layer);
+            let method_router = method_router.route_layer(layer);
             router = router.route(route.path(), method_router);
         }
         // A wrong method: the envelope, with axum's `Allow`. Set on the

@@ -18,7 +18,7 @@ pub use method::Method;
 pub use policy::Policy;
 pub use registry::Routes;
 #[doc(hidden)]
-pub use registry::{Checked, Endpoint, Mount, Unchecked};
+pub use registry::{Checked, Mount, Unchecked};
 #[doc(hidden)]
 pub use route::{BodySchema, PathSchema, QuerySchema, RouteParts, SchemaFn};
 pub use route::{PathSegment, Route, RouteDef};

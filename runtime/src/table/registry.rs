@@ -4,20 +4,22 @@
 use std::fmt;
 
 use axum::handler::Handler;
-use axum::routing::{MethodFilter, MethodRouter};
+use axum::routing::MethodRouter;
 
-use super::Route;
-
-/// Turns a handler into a method router once the method filter is known.
-#[doc(hidden)]
-pub type Endpoint<S> = Box<dyn FnOnce(MethodFilter) -> MethodRouter<S> + Send>;
+use super::{Method, Route};
 
 /// How `routes![...]` mounts a handler, chosen by its companion's
 /// [`RouteDef::Mount`](super::RouteDef::Mount): [`Checked`] requires an
 /// axum handler, [`Unchecked`] requires nothing.
+///
+/// The method router is made right here, as `axum::routing::get(handler)`
+/// would make it: per handler, rustc instantiates only this fn and axum's
+/// own. (A boxed `FnOnce` that made it later cost each handler a closure,
+/// its vtable and its drop glue, all codegened again, 500 at a time, when
+/// one handler is edited: `scripts/bench-compile.sh`.)
 #[doc(hidden)]
 pub trait Mount<H, T, S> {
-    fn endpoint(handler: H) -> Endpoint<S>;
+    fn endpoint(handler: H, method: Method) -> MethodRouter<S>;
 }
 
 /// The handler of a valid `#[route]`.
@@ -39,8 +41,8 @@ where
     T: 'static,
     S: Clone + Send + Sync + 'static,
 {
-    fn endpoint(handler: H) -> Endpoint<S> {
-        Box::new(move |filter| axum::routing::on(filter, handler))
+    fn endpoint(handler: H, method: Method) -> MethodRouter<S> {
+        axum::routing::on(method.filter(), handler)
     }
 }
 
@@ -48,8 +50,8 @@ impl<H, S> Mount<H, (), S> for Unchecked
 where
     S: Clone + Send + Sync + 'static,
 {
-    fn endpoint(_: H) -> Endpoint<S> {
-        Box::new(|_| MethodRouter::new())
+    fn endpoint(_: H, _: Method) -> MethodRouter<S> {
+        MethodRouter::new()
     }
 }
 
@@ -57,12 +59,12 @@ where
 /// table plus the handlers to mount.
 pub struct Routes<S = ()> {
     table: &'static [Route],
-    endpoints: Vec<Endpoint<S>>,
+    endpoints: Vec<MethodRouter<S>>,
 }
 
 impl<S> Routes<S> {
     #[doc(hidden)]
-    pub fn new(table: &'static [Route], endpoints: Vec<Endpoint<S>>) -> Self {
+    pub fn new(table: &'static [Route], endpoints: Vec<MethodRouter<S>>) -> Self {
         assert_eq!(
             table.len(),
             endpoints.len(),
@@ -76,7 +78,7 @@ impl<S> Routes<S> {
         self.table
     }
 
-    pub(crate) fn into_parts(self) -> (&'static [Route], Vec<Endpoint<S>>) {
+    pub(crate) fn into_parts(self) -> (&'static [Route], Vec<MethodRouter<S>>) {
         (self.table, self.endpoints)
     }
 }

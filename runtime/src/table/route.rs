@@ -39,6 +39,32 @@ pub struct RouteParts {
     pub responses: &'static [(u16, &'static str)],
 }
 
+impl RouteParts {
+    /// The base of every `#[route]` expansion's `RouteParts { .., ..UNSET }`:
+    /// the optional fields as they are when the attribute and the signature
+    /// say nothing (no tags, docs, bodies or parameters, status 200, no
+    /// documented error answers). The expansion always sets the others;
+    /// here they are empty placeholders.
+    pub const UNSET: RouteParts = RouteParts {
+        method: Method::Get,
+        path: "",
+        segments: &[],
+        name: "",
+        handler: "",
+        module: "",
+        policy: Policy::Public,
+        tags: &[],
+        summary: None,
+        description: None,
+        request_body: None,
+        response_body: None,
+        path_params: None,
+        query_params: None,
+        status: 200,
+        responses: &[],
+    };
+}
+
 /// One `/`-separated segment of a route's path, as `#[route]` parsed it:
 /// `/users/{id}/` is `[Static("users"), Param("id"), Static("")]`.
 ///
