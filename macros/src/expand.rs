@@ -40,16 +40,16 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
     });
 
     // Only what the attribute and the signature say; the rest comes from
-    // `RouteParts::UNSET` (no tags, docs, bodies or parameters, status 200).
-    let mut options = TokenStream::new();
+    // `RouteOptions::NONE` (no tags, docs, bodies or parameters, status 200).
+    let mut fields = Vec::new();
     if !tags.is_empty() {
-        options.extend(quote!(tags: &[#(#tags),*],));
+        fields.push(quote!(tags: &[#(#tags),*]));
     }
     if let Some(summary) = &route.docs.summary {
-        options.extend(quote!(summary: #rt::Some(#summary),));
+        fields.push(quote!(summary: #rt::Some(#summary)));
     }
     if let Some(description) = &route.docs.description {
-        options.extend(quote!(description: #rt::Some(#description),));
+        fields.push(quote!(description: #rt::Some(#description)));
     }
     let schemas = [
         ("request_body", route.request_body.as_ref(), exports::body_schema()),
@@ -61,20 +61,27 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
         if let Some(ty) = ty {
             let field = format_ident!("{field}");
             let schema = schema(ty, &schema_trait);
-            options.extend(quote!(#field: #rt::Some(#schema),));
+            fields.push(quote!(#field: #rt::Some(#schema)));
         }
     }
     if route.status != 200 {
         let status = Literal::u16_unsuffixed(route.status);
-        options.extend(quote!(status: #status,));
+        fields.push(quote!(status: #status));
     }
     if !route.responses.is_empty() {
         let responses = route.responses.iter().map(|(code, text)| {
             let code = Literal::u16_unsuffixed(*code);
             quote!((#code, #text))
         });
-        options.extend(quote!(responses: &[#(#responses),*],));
+        fields.push(quote!(responses: &[#(#responses),*]));
     }
+    let options = match fields.len() {
+        0 => quote!(#rt::RouteOptions::NONE),
+        // All of them: `..NONE` would be clippy's `needless_update`,
+        // reported at the user's attribute.
+        ROUTE_OPTIONS_FIELDS => quote!(#rt::RouteOptions { #(#fields),* }),
+        _ => quote!(#rt::RouteOptions { #(#fields,)* ..#rt::RouteOptions::NONE }),
+    };
 
     let mount = format_ident!("{}", if route.checked_handler { "Checked" } else { "Unchecked" });
 
@@ -109,14 +116,16 @@ pub(crate) fn expand(route: &Route) -> TokenStream {
                     // The handler's module: a block is not a module.
                     module: ::core::module_path!(),
                     policy: #policy,
-                    #options
-                    ..#rt::RouteParts::UNSET
+                    options: #options,
                 });
                 type Mount = #rt::#mount;
             }
         };
     }
 }
+
+/// How many fields the runtime's `RouteOptions` has.
+const ROUTE_OPTIONS_FIELDS: usize = 9;
 
 /// One set: `Permissions(&["a", "b"])`; several: `AnyOf(&[&["a"], &["b"]])`.
 /// Declared permissions are `const fn` calls, which a `&[...]` argument
@@ -283,6 +292,33 @@ mod tests {
             quote! {
                 async fn get_model(Path(id): Path<u32>, Query(page): Query<Page>) -> Json<Model> {
                     lookup(id, page)
+                }
+            },
+        );
+    }
+
+    #[test]
+    fn every_option_set_needs_no_base() {
+        snapshot(
+            "every_option",
+            quote!(
+                put,
+                "/models/{id}",
+                permissions = ["models:write"],
+                tags = ["Models"],
+                status = 202,
+                responses(404 = "no such model")
+            ),
+            quote! {
+                /// Replace a model.
+                ///
+                /// Takes the new weights.
+                async fn put_model(
+                    Path(id): Path<u32>,
+                    Query(q): Query<Version>,
+                    Json(body): Json<Weights>,
+                ) -> Json<Model> {
+                    store(id, q, body)
                 }
             },
         );

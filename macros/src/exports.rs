@@ -16,7 +16,10 @@ pub(crate) fn private() -> TokenStream {
 
 /// `__warden`, the name [`alias_import`] gives `::warden::__private` in the
 /// block around a `#[route]` companion's impl. Spanned at the call site, as
-/// the import is: only generated tokens name it.
+/// the import is. Inside that block it shadows anything else of that name,
+/// for the user's tokens too: a handler or a type path named `__warden`
+/// would meet the alias (rustc then reports "expected type, found module").
+/// Schema types are written with absolute trait paths and never need it.
 pub(crate) fn alias() -> Ident {
     Ident::new("__warden", Span::call_site())
 }

@@ -5,7 +5,7 @@
 
 pub use crate::table::{
     BodySchema, Checked, Message, Method, Mount, PathSchema, PathSegment, Policy, QuerySchema,
-    Route, RouteDef, RouteParts, Routes, SchemaFn, Unchecked, duplicate,
+    Route, RouteDef, RouteOptions, RouteParts, Routes, SchemaFn, Unchecked, duplicate,
 };
 pub use std::option::Option::Some;
 pub use std::vec;

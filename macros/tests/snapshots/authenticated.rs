@@ -23,10 +23,12 @@ const _: () = {
             handler: "delete_user",
             module: ::core::module_path!(),
             policy: __warden::Policy::Authenticated,
-            path_params: __warden::Some(
-                <u32 as ::warden::__private::PathSchema>::schema,
-            ),
-            ..__warden::RouteParts::UNSET
+            options: __warden::RouteOptions {
+                path_params: __warden::Some(
+                    <u32 as ::warden::__private::PathSchema>::schema,
+                ),
+                ..__warden::RouteOptions::NONE
+            },
         });
         type Mount = __warden::Checked;
     }

@@ -32,7 +32,7 @@ const _: () = {
                 ];
                 PERMISSIONS
             }),
-            ..__warden::RouteParts::UNSET
+            options: __warden::RouteOptions::NONE,
         });
         type Mount = __warden::Checked;
     }

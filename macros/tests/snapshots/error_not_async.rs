@@ -18,7 +18,7 @@ const _: () = {
             handler: "list_users",
             module: ::core::module_path!(),
             policy: __warden::Policy::Public,
-            ..__warden::RouteParts::UNSET
+            options: __warden::RouteOptions::NONE,
         });
         type Mount = __warden::Unchecked;
     }

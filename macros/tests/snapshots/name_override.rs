@@ -23,13 +23,15 @@ const _: () = {
             handler: "sign_in",
             module: ::core::module_path!(),
             policy: __warden::Policy::Public,
-            request_body: __warden::Some(
-                <Credentials as ::warden::__private::BodySchema>::schema,
-            ),
-            response_body: __warden::Some(
-                <Token as ::warden::__private::BodySchema>::schema,
-            ),
-            ..__warden::RouteParts::UNSET
+            options: __warden::RouteOptions {
+                request_body: __warden::Some(
+                    <Credentials as ::warden::__private::BodySchema>::schema,
+                ),
+                response_body: __warden::Some(
+                    <Token as ::warden::__private::BodySchema>::schema,
+                ),
+                ..__warden::RouteOptions::NONE
+            },
         });
         type Mount = __warden::Checked;
     }

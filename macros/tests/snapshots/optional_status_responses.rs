@@ -23,18 +23,20 @@ const _: () = {
             handler: "get_model",
             module: ::core::module_path!(),
             policy: __warden::Policy::Optional,
-            response_body: __warden::Some(
-                <Model as ::warden::__private::BodySchema>::schema,
-            ),
-            path_params: __warden::Some(
-                <u32 as ::warden::__private::PathSchema>::schema,
-            ),
-            query_params: __warden::Some(
-                <Page as ::warden::__private::QuerySchema>::schema,
-            ),
-            status: 203,
-            responses: &[(404, "no such model")],
-            ..__warden::RouteParts::UNSET
+            options: __warden::RouteOptions {
+                response_body: __warden::Some(
+                    <Model as ::warden::__private::BodySchema>::schema,
+                ),
+                path_params: __warden::Some(
+                    <u32 as ::warden::__private::PathSchema>::schema,
+                ),
+                query_params: __warden::Some(
+                    <Page as ::warden::__private::QuerySchema>::schema,
+                ),
+                status: 203,
+                responses: &[(404, "no such model")],
+                ..__warden::RouteOptions::NONE
+            },
         });
         type Mount = __warden::Checked;
     }

@@ -27,13 +27,15 @@ const _: () = {
             handler: "protected_info",
             module: ::core::module_path!(),
             policy: __warden::Policy::Permissions(&["my-permission-name"]),
-            tags: &["Private"],
-            summary: __warden::Some("Info"),
-            description: __warden::Some("Returns a brief description of the API."),
-            response_body: __warden::Some(
-                <Info as ::warden::__private::BodySchema>::schema,
-            ),
-            ..__warden::RouteParts::UNSET
+            options: __warden::RouteOptions {
+                tags: &["Private"],
+                summary: __warden::Some("Info"),
+                description: __warden::Some("Returns a brief description of the API."),
+                response_body: __warden::Some(
+                    <Info as ::warden::__private::BodySchema>::schema,
+                ),
+                ..__warden::RouteOptions::NONE
+            },
         });
         type Mount = __warden::Checked;
     }

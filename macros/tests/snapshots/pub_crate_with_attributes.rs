@@ -29,12 +29,14 @@ const _: () = {
             handler: "upload",
             module: ::core::module_path!(),
             policy: __warden::Policy::Permissions(&["admin", "files:write"]),
-            tags: &["Admin", "Files"],
-            summary: __warden::Some("Upload a file."),
-            path_params: __warden::Some(
-                <String as ::warden::__private::PathSchema>::schema,
-            ),
-            ..__warden::RouteParts::UNSET
+            options: __warden::RouteOptions {
+                tags: &["Admin", "Files"],
+                summary: __warden::Some("Upload a file."),
+                path_params: __warden::Some(
+                    <String as ::warden::__private::PathSchema>::schema,
+                ),
+                ..__warden::RouteOptions::NONE
+            },
         });
         type Mount = __warden::Checked;
     }

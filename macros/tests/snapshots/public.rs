@@ -24,10 +24,12 @@ const _: () = {
             handler: "public_info",
             module: ::core::module_path!(),
             policy: __warden::Policy::Public,
-            response_body: __warden::Some(
-                <Info as ::warden::__private::BodySchema>::schema,
-            ),
-            ..__warden::RouteParts::UNSET
+            options: __warden::RouteOptions {
+                response_body: __warden::Some(
+                    <Info as ::warden::__private::BodySchema>::schema,
+                ),
+                ..__warden::RouteOptions::NONE
+            },
         });
         type Mount = __warden::Checked;
     }

@@ -12,7 +12,7 @@ use axum::routing::{MethodRouter, get};
 use crate::auth::Authenticator;
 use crate::auth::layer::AuthLayer;
 use crate::docs::{openapi, ui as docs_ui};
-use crate::table::{Method, PathSegment, Policy, Route, RouteParts, Routes};
+use crate::table::{Method, PathSegment, Policy, Route, RouteOptions, RouteParts, Routes};
 
 mod check;
 mod error;
@@ -476,15 +476,7 @@ where
             handler: "docs_policy",
             module: "warden::App",
             policy: self.docs_policy,
-            tags: &[],
-            summary: None,
-            description: None,
-            request_body: None,
-            response_body: None,
-            path_params: None,
-            query_params: None,
-            status: 200,
-            responses: &[],
+            options: RouteOptions::NONE,
         })));
         made.push(route);
         Some(route)

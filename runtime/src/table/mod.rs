@@ -20,5 +20,5 @@ pub use registry::Routes;
 #[doc(hidden)]
 pub use registry::{Checked, Mount, Unchecked};
 #[doc(hidden)]
-pub use route::{BodySchema, PathSchema, QuerySchema, RouteParts, SchemaFn};
+pub use route::{BodySchema, PathSchema, QuerySchema, RouteOptions, RouteParts, SchemaFn};
 pub use route::{PathSegment, Route, RouteDef};

@@ -11,7 +11,9 @@ pub struct Route {
     parts: RouteParts,
 }
 
-/// The fields of a [`Route`], as written by the `#[route]` expansion.
+/// The fields of a [`Route`], as written by the `#[route]` expansion: all
+/// of these, always (a struct literal that leaves one out does not compile),
+/// and the optional ones in [`RouteOptions`].
 ///
 /// Not public API: generated code builds it through `warden::__private`.
 #[doc(hidden)]
@@ -24,6 +26,17 @@ pub struct RouteParts {
     pub handler: &'static str,
     pub module: &'static str,
     pub policy: Policy,
+    pub options: RouteOptions,
+}
+
+/// What the attribute and the signature may leave out. The expansion
+/// writes only the fields it has and takes the rest from
+/// [`RouteOptions::NONE`] (struct update).
+///
+/// Not public API: generated code builds it through `warden::__private`.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct RouteOptions {
     pub tags: &'static [&'static str],
     pub summary: Option<&'static str>,
     pub description: Option<&'static str>,
@@ -39,20 +52,10 @@ pub struct RouteParts {
     pub responses: &'static [(u16, &'static str)],
 }
 
-impl RouteParts {
-    /// The base of every `#[route]` expansion's `RouteParts { .., ..UNSET }`:
-    /// the optional fields as they are when the attribute and the signature
-    /// say nothing (no tags, docs, bodies or parameters, status 200, no
-    /// documented error answers). The expansion always sets the others;
-    /// here they are empty placeholders.
-    pub const UNSET: RouteParts = RouteParts {
-        method: Method::Get,
-        path: "",
-        segments: &[],
-        name: "",
-        handler: "",
-        module: "",
-        policy: Policy::Public,
+impl RouteOptions {
+    /// No tags, docs, bodies or parameters; status 200; no documented
+    /// error answers.
+    pub const NONE: RouteOptions = RouteOptions {
         tags: &[],
         summary: None,
         description: None,
@@ -203,17 +206,17 @@ impl Route {
 
     /// `tags = [...]`.
     pub const fn tags(&self) -> &'static [&'static str] {
-        self.parts.tags
+        self.parts.options.tags
     }
 
     /// First line of the handler's doc comment.
     pub const fn summary(&self) -> Option<&'static str> {
-        self.parts.summary
+        self.parts.options.summary
     }
 
     /// The rest of the handler's doc comment.
     pub const fn description(&self) -> Option<&'static str> {
-        self.parts.description
+        self.parts.options.description
     }
 
     /// The JSON Schema of the `Json<T>` request body, if the handler takes one.
@@ -221,7 +224,7 @@ impl Route {
         &self,
         generator: &mut schemars::SchemaGenerator,
     ) -> Option<serde_json::Value> {
-        self.parts.request_body.map(|f| f(generator).to_value())
+        self.parts.options.request_body.map(|f| f(generator).to_value())
     }
 
     /// The JSON Schema of the `Json<T>` response body, if the handler returns one.
@@ -229,7 +232,7 @@ impl Route {
         &self,
         generator: &mut schemars::SchemaGenerator,
     ) -> Option<serde_json::Value> {
-        self.parts.response_body.map(|f| f(generator).to_value())
+        self.parts.options.response_body.map(|f| f(generator).to_value())
     }
 
     /// The JSON Schema of `T` in the handler's `Path<T>`, if it takes one:
@@ -239,7 +242,7 @@ impl Route {
         &self,
         generator: &mut schemars::SchemaGenerator,
     ) -> Option<serde_json::Value> {
-        self.parts.path_params.map(|f| f(generator).to_value())
+        self.parts.options.path_params.map(|f| f(generator).to_value())
     }
 
     /// The JSON Schema of `T` in the handler's `Query<T>`, if it takes one.
@@ -247,24 +250,24 @@ impl Route {
         &self,
         generator: &mut schemars::SchemaGenerator,
     ) -> Option<serde_json::Value> {
-        self.parts.query_params.map(|f| f(generator).to_value())
+        self.parts.options.query_params.map(|f| f(generator).to_value())
     }
 
     /// Whether the handler extracts `Path<T>` or `Query<T>`, whose parse
     /// failures are answered 400.
     pub(crate) const fn extracts_params(&self) -> bool {
-        self.parts.path_params.is_some() || self.parts.query_params.is_some()
+        self.parts.options.path_params.is_some() || self.parts.options.query_params.is_some()
     }
 
     /// The status of a successful answer: `status = ...`, else 200.
     pub const fn status(&self) -> u16 {
-        self.parts.status
+        self.parts.options.status
     }
 
     /// The error answers documented with `responses(404 = "...", ...)`, in
     /// the order written.
     pub const fn responses(&self) -> &'static [(u16, &'static str)] {
-        self.parts.responses
+        self.parts.options.responses
     }
 }
 
@@ -310,15 +313,7 @@ impl Route {
             handler: "handler",
             module: "tests",
             policy,
-            tags: &[],
-            summary: None,
-            description: None,
-            request_body: None,
-            response_body: None,
-            path_params: None,
-            query_params: None,
-            status: 200,
-            responses: &[],
+            options: RouteOptions::NONE,
         })
     }
 }
