@@ -9,6 +9,7 @@ pub async fn delete_user(Path(id): Path<u32>) -> StatusCode {
 pub struct delete_user {}
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for delete_user {

@@ -7,6 +7,7 @@ async fn list_models() {}
 struct list_models {}
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for list_models {

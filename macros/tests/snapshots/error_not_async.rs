@@ -7,6 +7,7 @@ fn list_users() {}
 struct list_users {}
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for list_users {

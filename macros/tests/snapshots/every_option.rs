@@ -16,6 +16,7 @@ async fn put_model(
 struct put_model {}
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for put_model {
@@ -48,6 +49,7 @@ const _: () = {
                 ),
                 status: 202,
                 responses: &[(404, "no such model")],
+                ..__warden::RouteOptions::NONE
             },
         });
         type Mount = __warden::Checked;

@@ -9,6 +9,7 @@ pub async fn sign_in(Json(body): Json<Credentials>) -> Json<Token> {
 pub struct sign_in {}
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for sign_in {

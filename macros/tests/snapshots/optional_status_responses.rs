@@ -9,6 +9,7 @@ async fn get_model(Path(id): Path<u32>, Query(page): Query<Page>) -> Json<Model>
 struct get_model {}
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for get_model {

@@ -12,6 +12,7 @@ pub async fn protected_info() -> Json<Info> {
 pub struct protected_info {}
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for protected_info {

@@ -15,6 +15,7 @@ pub(crate) struct r#upload {}
 #[cfg(feature = "admin")]
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for r#upload {

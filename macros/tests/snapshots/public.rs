@@ -9,6 +9,7 @@ async fn public_info() -> Json<Info> {
 struct public_info {}
 const _: () = {
     use ::warden::__private as __warden;
+    #[allow(clippy::needless_update)]
     #[automatically_derived]
     #[diagnostic::do_not_recommend]
     impl __warden::RouteDef for public_info {
