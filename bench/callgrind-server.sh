@@ -10,7 +10,9 @@
 # Each server runs under `valgrind --tool=callgrind`; `wrk -t1 -c1` warms
 # it up for 2 s, its counters are zeroed (`callgrind_control -z`), wrk loads
 # it for SECONDS, and the counters are dumped (`callgrind_control -d`).
-# Instructions per request = the dump's total / the requests wrk counted.
+# Instructions per request = the dump's total / the requests wrk counted;
+# allocations per request = the calls to malloc, calloc and realloc in the
+# dump / the same count (the process's, so hyper, axum and the handler too).
 # Variants: `jwt_api` (HS256, verified-token cache on, `RUST_LOG=warn`) and
 # the hand-written baseline (`warden-bench-baseline` on `axum::serve`), each
 # on the public and the protected route.
@@ -49,20 +51,46 @@ ir() {
   kill "$pid"
   wait "$pid" 2>/dev/null || true
   pid=""
-  local total
+  local total allocs
   total=$(callgrind_annotate "$out/$name.1" | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
-  echo $((total / requests))
+  allocs=$(alloc_calls "$out/$name.1")
+  echo "$((total / requests)) $(awk -v a="$allocs" -v n="$requests" 'BEGIN { printf "%.2f", a / n }')"
 }
 
-printf '%-22s %12s\n' variant 'Ir/request'
-w_pub=$(ir warden-public "$target/examples/jwt_api" /public/info/)
-printf '%-22s %12s\n' warden-public "$w_pub"
-w_prot=$(ir warden-protected "$target/examples/jwt_api" /private/info/ "$token")
-printf '%-22s %12s\n' warden-protected "$w_prot"
-b_pub=$(ir baseline-public "$target/warden-bench-baseline" /public/info/)
-printf '%-22s %12s\n' baseline-public "$b_pub"
-b_prot=$(ir baseline-protected "$target/warden-bench-baseline" /private/info/ "$token")
-printf '%-22s %12s\n' baseline-protected "$b_prot"
+# alloc_calls FILE -> calls to malloc, calloc and realloc in a callgrind dump
+# (its call edges: `cfn=(ID) NAME` names the callee the first time, `(ID)`
+# after; the `calls=N` line under it counts them).
+alloc_calls() {
+  awk '
+    /^c?fn=\(/ {
+      kind = substr($0, 1, index($0, "=") - 1)
+      rest = substr($0, index($0, "(") + 1)
+      id = substr(rest, 1, index(rest, ")") - 1)
+      name = substr(rest, index(rest, ")") + 2)
+      if (name != "") names[id] = name
+      callee = (kind == "cfn") ? names[id] : ""
+      next
+    }
+    /^calls=/ && (callee == "malloc" || callee == "calloc" || callee == "realloc") {
+      n += substr($1, 7)
+    }
+    END { print n + 0 }
+  ' "$1"
+}
+
+printf '%-22s %12s %12s\n' variant 'Ir/request' 'allocs/req'
+r=$(ir warden-public "$target/examples/jwt_api" /public/info/)
+read -r w_pub w_pub_a <<<"$r"
+printf '%-22s %12s %12s\n' warden-public "$w_pub" "$w_pub_a"
+r=$(ir warden-protected "$target/examples/jwt_api" /private/info/ "$token")
+read -r w_prot w_prot_a <<<"$r"
+printf '%-22s %12s %12s\n' warden-protected "$w_prot" "$w_prot_a"
+r=$(ir baseline-public "$target/warden-bench-baseline" /public/info/)
+read -r b_pub b_pub_a <<<"$r"
+printf '%-22s %12s %12s\n' baseline-public "$b_pub" "$b_pub_a"
+r=$(ir baseline-protected "$target/warden-bench-baseline" /private/info/ "$token")
+read -r b_prot b_prot_a <<<"$r"
+printf '%-22s %12s %12s\n' baseline-protected "$b_prot" "$b_prot_a"
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo "Warden public / protected (the cost of protection): $(ratio "$w_pub" "$w_prot")"
