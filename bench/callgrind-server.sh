@@ -11,7 +11,7 @@
 # it up for 2 s, its counters are zeroed (`callgrind_control -z`), wrk loads
 # it for SECONDS, and the counters are dumped (`callgrind_control -d`).
 # Instructions per request = the dump's total / the requests wrk counted;
-# allocations per request = the calls to malloc, calloc and realloc in the
+# allocations per request = the calls to glibc's allocation functions in the
 # dump / the same count (the process's, so hyper, axum and the handler too).
 # Variants: `jwt_api` (HS256, verified-token cache on, `RUST_LOG=warn`) and
 # the hand-written baseline (`warden-bench-baseline` on `axum::serve`), each
@@ -57,7 +57,8 @@ ir() {
   echo "$((total / requests)) $(awk -v a="$allocs" -v n="$requests" 'BEGIN { printf "%.2f", a / n }')"
 }
 
-# alloc_calls FILE -> calls to malloc, calloc and realloc in a callgrind dump
+# alloc_calls FILE -> calls to malloc, calloc, realloc, posix_memalign and
+# aligned_alloc (Rust's over-aligned allocations) in a callgrind dump
 # (its call edges: `cfn=(ID) NAME` names the callee the first time, `(ID)`
 # after; the `calls=N` line under it counts them).
 alloc_calls() {
@@ -71,7 +72,8 @@ alloc_calls() {
       callee = (kind == "cfn") ? names[id] : ""
       next
     }
-    /^calls=/ && (callee == "malloc" || callee == "calloc" || callee == "realloc") {
+    /^calls=/ && (callee == "malloc" || callee == "calloc" || callee == "realloc" ||
+                  callee == "posix_memalign" || callee == "aligned_alloc") {
       n += substr($1, 7)
     }
     END { print n + 0 }

@@ -561,10 +561,12 @@ fn connection_ended(peer: SocketAddr, result: Result<(), hyper::Error>) {
 
 /// An empty extension map with room for seven entries, for one request.
 ///
-/// A request's map holds `ConnectInfo`, then axum's `OriginalUri`,
-/// `MatchedPath` and path parameters, then a protected route's claims. Its
-/// first insert sizes it for three, so the fourth would grow it: another
-/// allocation and a rehash on every request. Cloning an emptied map keeps its
+/// A request's map holds `ConnectInfo`, then axum's `OriginalUri` (with its
+/// `original-uri` feature, a default one), `MatchedPath` and path
+/// parameters, then a protected route's claims; at most seven with hyper's
+/// `OnUpgrade` and axum's `NestedPath`. Its first insert sizes it for three,
+/// so the fourth would grow it: a new table, the entries moved, the old one
+/// freed, on every request. Cloning an emptied map keeps its
 /// table's size (std's `HashMap` clones bucket for bucket), in the same two
 /// allocations as a first insert makes (the box and the table). Should a
 /// future std shrink on clone, only this saving is lost.
