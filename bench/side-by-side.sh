@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The protected route's cost against the public route's, measured in the
+# same seconds: two `jwt_api` processes (same build, same secret, HS256,
+# verified-token cache on) share CPU 0 while two `wrk -t1 -c32` on CPU 1
+# load them at once, one on `/public/info/`, the other on `/private/info/`
+# with a token. Which process serves which route swaps every round, so a
+# difference between the two processes cancels out.
+#
+#   bench/side-by-side.sh [--control|--header] [ROUNDS] [SECONDS]
+#                                               (default 20 rounds of 4 s)
+#
+# --control loads the public route in both columns: the method's own error
+# (the ratios should come out 1.0). --header loads the public route in both,
+# the second one sent the protected route's `Authorization` header (which
+# the public route ignores): what the longer request alone costs (its bytes
+# through the kernel, hyper parsing the header), without Warden's check.
+#
+# Why: scripts/bench-e2e.sh loads one server and route at a time, so a
+# route's figures come from other seconds than the other route's, and on a
+# VM whose speed drifts (steal time) its single rounds differ by +-30%.
+# Here both routes run through the same slow and fast spells. Per round it
+# prints each route's requests and server CPU time (utime + stime from
+# /proc/PID/stat, all threads, 10 ms ticks), and the ratio of CPU time per
+# request (public / protected: 1.0 means protection is free) and of req/s
+# (meaningful only while both servers are kept busy: the kernel then gives
+# each half of CPU 0). Medians over the rounds at the end.
+# Needs 2 CPUs, wrk, openssl, curl, taskset. Not part of `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. bench/server.sh
+mode=protected
+case ${1:-} in
+  --control) mode=control; shift ;;
+  --header) mode=header; shift ;;
+esac
+rounds=${1:-20}
+secs=${2:-4}
+[[ $rounds =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ ]] ||
+  { echo "usage: $0 [--control|--header] [ROUNDS] [SECONDS]" >&2; exit 2; }
+need side-by-side wrk openssl curl taskset
+cargo build --release --locked -q -p warden-examples --example jwt_api
+cargo build --release --locked -q -p warden-bench --bin warden-bench-token
+target=${CARGO_TARGET_DIR:-$PWD/target}/release
+out=$(mktemp -d)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$out"' EXIT
+secret=$(openssl rand -hex 32)
+token=$("$target/warden-bench-token" HS256 "$secret")
+auth=(-H "Authorization: Bearer $token")
+
+urls=()
+for i in 0 1; do
+  env -i PATH="$PATH" ADDR=127.0.0.1:0 RUST_LOG=warn JWT_SECRET_HEX="$secret" \
+    taskset -c 0 "$target/examples/jwt_api" >"$out/server$i.log" 2>&1 &
+  pids+=($!)
+  url=$(wait_url "$out/server$i.log" 100 "${pids[$i]}")
+  [ -n "$url" ] || { cat "$out/server$i.log" >&2; echo "side-by-side: server $i did not start" >&2; exit 1; }
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/public/info/")" = 200 ] &&
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$url/private/info/")" = 200 ] &&
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "$url/private/info/")" = 401 ] ||
+    { echo "side-by-side: server $i does not answer 200/200/401" >&2; exit 1; }
+  urls+=("$url")
+done
+
+# cpu_ticks PID -> utime + stime of the whole process, in clock ticks.
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+
+# load I ROUTE SECS FILE: wrk on server I's ROUTE, its output in FILE.
+load() {
+  local i=$1 route=$2 s=$3 file=$4 hdr=()
+  local path=/public/info/
+  if [ "$route" = protected ]; then
+    case $mode in
+      protected) path=/private/info/; hdr=("${auth[@]}") ;;
+      header) hdr=("${auth[@]}") ;;
+    esac
+  fi
+  taskset -c 1 wrk -t1 -c32 -d"${s}s" "${hdr[@]}" "${urls[$i]}$path" >"$file"
+}
+
+# Warm both servers on both routes.
+for i in 0 1; do
+  load "$i" public 1 /dev/null
+  load "$i" protected 1 /dev/null
+done
+
+tck=$(getconf CLK_TCK)
+echo "mode: $mode (second column: $(case $mode in protected) echo "/private/info/ with the token" ;; control) echo "/public/info/" ;; header) echo "/public/info/ with the token's header" ;; esac))"
+printf '%-6s %-10s %10s %10s %10s   %-10s %10s %10s %10s   %8s %8s\n' round \
+  public req/s cpu_s 'µs/req' protected req/s cpu_s 'µs/req' 'cpu r' 'req/s r'
+results=$out/results
+: >"$results"
+for r in $(seq 1 "$rounds"); do
+  pub=$(((r + 1) % 2))
+  prot=$((r % 2))
+  t0=$(cpu_ticks "${pids[$pub]}")
+  u0=$(cpu_ticks "${pids[$prot]}")
+  load "$pub" public "$secs" "$out/pub" &
+  a=$!
+  load "$prot" protected "$secs" "$out/prot" &
+  b=$!
+  wait "$a" "$b"
+  t1=$(cpu_ticks "${pids[$pub]}")
+  u1=$(cpu_ticks "${pids[$prot]}")
+  for f in pub prot; do
+    ! grep -q 'Non-2xx' "$out/$f" || { cat "$out/$f" >&2; echo "side-by-side: non-2xx answers" >&2; exit 1; }
+  done
+  np=$(awk '/requests in/ { print $1 }' "$out/pub")
+  nq=$(awk '/requests in/ { print $1 }' "$out/prot")
+  awk -v r="$r" -v np="$np" -v nq="$nq" -v cp=$((t1 - t0)) -v cq=$((u1 - u0)) \
+    -v tck="$tck" -v s="$secs" -v sp="$pub" -v sq="$prot" 'BEGIN {
+      cps = cp / tck; cqs = cq / tck
+      up = cps * 1e6 / np; uq = cqs * 1e6 / nq
+      printf "%-6s %-10s %10.0f %10.2f %10.2f   %-10s %10.0f %10.2f %10.2f   %8.3f %8.3f\n",
+        r, "server" sp, np / s, cps, up, "server" sq, nq / s, cqs, uq, up / uq, nq / np
+      printf "%.5f %.5f\n", up / uq, nq / np >> "/dev/stderr"
+    }' 2>>"$results"
+done
+
+echo
+awk '{ c[NR] = $1; q[NR] = $2 } END {
+  n = asort_c(c, NR); m = asort_c(q, NR)
+  med = (NR % 2) ? c[(NR + 1) / 2] : (c[NR / 2] + c[NR / 2 + 1]) / 2
+  medq = (NR % 2) ? q[(NR + 1) / 2] : (q[NR / 2] + q[NR / 2 + 1]) / 2
+  printf "median over %d rounds: CPU per request, public / protected %.3f (rounds %.3f .. %.3f)\n", NR, med, c[1], c[NR]
+  printf "                       req/s, protected / public          %.3f (rounds %.3f .. %.3f)\n", medq, q[1], q[NR]
+}
+function asort_c(a, n,   i, j, t) {
+  for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+  return n
+}' "$results"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
