@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The protected route's cost against the public route's, measured in the
-# same seconds: two `jwt_api` processes (same build, same secret, HS256,
+# same seconds: two `jwt_api` processes (same build, same key, the
 # verified-token cache on) share CPU 0 while two `wrk -t1 -c32` on CPU 1
 # load them at once, one on `/public/info/`, the other on `/private/info/`
 # with a token. Which process serves which route swaps every round, so a
 # difference between the two processes cancels out.
 #
-#   bench/side-by-side.sh [--control|--header] [ROUNDS] [SECONDS]
-#                                               (default 20 rounds of 4 s)
+#   bench/side-by-side.sh [--alg HS256|RS256|ES256|EdDSA] [--control|--header]
+#                         [ROUNDS] [SECONDS]   (default HS256, 20 rounds of 4 s)
+#
+# --alg: the token's algorithm; an asymmetric one runs `jwt_api` with a
+# fresh openssl key pair (`JWT_SIGNING_KEY`, `JWT_ALGORITHMS`), its
+# verified-token cache on, so the protected route is the cache-hit path.
 #
 # --control loads the public route in both columns: the method's own error
 # (the ratios should come out 1.0). --header loads the public route in both,
@@ -29,14 +33,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/server.sh
 mode=protected
-case ${1:-} in
-  --control) mode=control; shift ;;
-  --header) mode=header; shift ;;
+alg=HS256
+while [ $# -gt 0 ]; do
+  case $1 in
+    --control) mode=control; shift ;;
+    --header) mode=header; shift ;;
+    --alg)
+      [ $# -ge 2 ] || { echo "side-by-side: --alg needs a value" >&2; exit 2; }
+      alg=$2
+      shift 2
+      ;;
+    *) break ;;
+  esac
+done
+case $alg in
+  HS256 | RS256 | ES256 | EdDSA) ;;
+  *) echo "side-by-side: --alg takes HS256, RS256, ES256 or EdDSA" >&2; exit 2 ;;
 esac
 rounds=${1:-20}
 secs=${2:-4}
 [[ $rounds =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ ]] ||
-  { echo "usage: $0 [--control|--header] [ROUNDS] [SECONDS]" >&2; exit 2; }
+  { echo "usage: $0 [--alg ALG] [--control|--header] [ROUNDS] [SECONDS]" >&2; exit 2; }
 need side-by-side wrk openssl curl taskset
 cargo build --release --locked -q -p warden-examples --example jwt_api
 cargo build --release --locked -q -p warden-bench --bin warden-bench-token
@@ -44,13 +61,26 @@ target=${CARGO_TARGET_DIR:-$PWD/target}/release
 out=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$out"' EXIT
-secret=$(openssl rand -hex 32)
-token=$("$target/warden-bench-token" HS256 "$secret")
+case $alg in
+  HS256) secret=$(openssl rand -hex 32) ;;
+  RS256) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/key.pem" 2>/dev/null ;;
+  ES256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/key.pem" 2>/dev/null ;;
+  EdDSA) openssl genpkey -algorithm ed25519 -out "$out/key.pem" 2>/dev/null ;;
+esac
+if [ "$alg" = HS256 ]; then
+  server_env=(JWT_SECRET_HEX="$secret")
+  token=$("$target/warden-bench-token" HS256 "$secret")
+else
+  [ -s "$out/key.pem" ] || { echo "side-by-side: openssl could not make the $alg key" >&2; exit 1; }
+  server_env=(JWT_SIGNING_KEY="$out/key.pem" JWT_ALGORITHMS="$alg")
+  token=$("$target/warden-bench-token" "$alg" "$out/key.pem")
+fi
+[ -n "$token" ] || { echo "side-by-side: minting the token failed" >&2; exit 1; }
 auth=(-H "Authorization: Bearer $token")
 
 urls=()
 for i in 0 1; do
-  env -i PATH="$PATH" ADDR=127.0.0.1:0 RUST_LOG=warn JWT_SECRET_HEX="$secret" \
+  env -i PATH="$PATH" ADDR=127.0.0.1:0 RUST_LOG=warn "${server_env[@]}" \
     taskset -c 0 "$target/examples/jwt_api" >"$out/server$i.log" 2>&1 &
   pids+=($!)
   url=$(wait_url "$out/server$i.log" 100 "${pids[$i]}")
@@ -85,7 +115,7 @@ for i in 0 1; do
 done
 
 tck=$(getconf CLK_TCK)
-echo "mode: $mode (second column: $(case $mode in protected) echo "/private/info/ with the token" ;; control) echo "/public/info/" ;; header) echo "/public/info/ with the token's header" ;; esac))"
+echo "alg: $alg; mode: $mode (second column: $(case $mode in protected) echo "/private/info/ with the token" ;; control) echo "/public/info/" ;; header) echo "/public/info/ with the token's header" ;; esac))"
 printf '%-6s %-10s %10s %10s %10s   %-10s %10s %10s %10s   %8s %8s\n' round \
   public req/s cpu_s 'µs/req' protected req/s cpu_s 'µs/req' 'cpu r' 'req/s r'
 results=$out/results
