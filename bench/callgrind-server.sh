@@ -80,19 +80,22 @@ alloc_calls() {
   ' "$1"
 }
 
+# row VAR NAME BINARY PATH [TOKEN]: measures NAME, prints its line, and sets
+# VAR to its instructions per request.
+row() {
+  local var=$1 r per_request allocs
+  shift
+  r=$(ir "$@")
+  read -r per_request allocs <<<"$r"
+  printf '%-22s %12s %12s\n' "$1" "$per_request" "$allocs"
+  printf -v "$var" '%s' "$per_request"
+}
+
 printf '%-22s %12s %12s\n' variant 'Ir/request' 'allocs/req'
-r=$(ir warden-public "$target/examples/jwt_api" /public/info/)
-read -r w_pub w_pub_a <<<"$r"
-printf '%-22s %12s %12s\n' warden-public "$w_pub" "$w_pub_a"
-r=$(ir warden-protected "$target/examples/jwt_api" /private/info/ "$token")
-read -r w_prot w_prot_a <<<"$r"
-printf '%-22s %12s %12s\n' warden-protected "$w_prot" "$w_prot_a"
-r=$(ir baseline-public "$target/warden-bench-baseline" /public/info/)
-read -r b_pub b_pub_a <<<"$r"
-printf '%-22s %12s %12s\n' baseline-public "$b_pub" "$b_pub_a"
-r=$(ir baseline-protected "$target/warden-bench-baseline" /private/info/ "$token")
-read -r b_prot b_prot_a <<<"$r"
-printf '%-22s %12s %12s\n' baseline-protected "$b_prot" "$b_prot_a"
+row w_pub warden-public "$target/examples/jwt_api" /public/info/
+row w_prot warden-protected "$target/examples/jwt_api" /private/info/ "$token"
+row b_pub baseline-public "$target/warden-bench-baseline" /public/info/
+row b_prot baseline-protected "$target/warden-bench-baseline" /private/info/ "$token"
 echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 echo "Warden public / protected (the cost of protection): $(ratio "$w_pub" "$w_prot")"

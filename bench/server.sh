@@ -1,5 +1,6 @@
 # Sourced by the scripts that load a running server (bench/callgrind-server.sh,
-# bench/perf-server.sh, scripts/bench-e2e.sh): the pieces they share.
+# bench/perf-server.sh, bench/side-by-side.sh, scripts/bench-e2e.sh): the
+# pieces they share.
 
 # need PROGRAM TOOL...: exits, naming the first TOOL not on PATH.
 need() {
@@ -22,4 +23,15 @@ wait_url() {
     sleep 0.1
   done
   echo "$found"
+}
+
+# make_key ALG FILE: a fresh PEM private key for RS256 (RSA 2048), ES256
+# (P-256) or EdDSA (Ed25519) in FILE; fails if openssl made none.
+make_key() {
+  case $1 in
+    RS256) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$2" ;;
+    ES256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$2" ;;
+    EdDSA) openssl genpkey -algorithm ed25519 -out "$2" ;;
+    *) false ;;
+  esac 2>/dev/null && [ -s "$2" ]
 }

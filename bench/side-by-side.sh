@@ -61,17 +61,12 @@ target=${CARGO_TARGET_DIR:-$PWD/target}/release
 out=$(mktemp -d)
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$out"' EXIT
-case $alg in
-  HS256) secret=$(openssl rand -hex 32) ;;
-  RS256) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/key.pem" 2>/dev/null ;;
-  ES256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$out/key.pem" 2>/dev/null ;;
-  EdDSA) openssl genpkey -algorithm ed25519 -out "$out/key.pem" 2>/dev/null ;;
-esac
 if [ "$alg" = HS256 ]; then
+  secret=$(openssl rand -hex 32)
   server_env=(JWT_SECRET_HEX="$secret")
   token=$("$target/warden-bench-token" HS256 "$secret")
 else
-  [ -s "$out/key.pem" ] || { echo "side-by-side: openssl could not make the $alg key" >&2; exit 1; }
+  make_key "$alg" "$out/key.pem" || { echo "side-by-side: openssl could not make the $alg key" >&2; exit 1; }
   server_env=(JWT_SIGNING_KEY="$out/key.pem" JWT_ALGORITHMS="$alg")
   token=$("$target/warden-bench-token" "$alg" "$out/key.pem")
 fi

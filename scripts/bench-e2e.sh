@@ -121,19 +121,14 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # Keys and tokens: HS256 with 32 random bytes, or a fresh key pair.
-case $alg in
-  HS256) secret=$(openssl rand -hex 32) ;;
-  RS256) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/key.pem" 2>/dev/null ;;
-  ES256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/key.pem" 2>/dev/null ;;
-  EdDSA) openssl genpkey -algorithm ed25519 -out "$tmp/key.pem" 2>/dev/null ;;
-esac
 if [ "$alg" = HS256 ]; then
+  secret=$(openssl rand -hex 32)
   warden_env=(JWT_SECRET_HEX="$secret")
   baseline_env=(JWT_SECRET_HEX="$secret")
   flama_env=(JWT_SECRET_HEX="$secret")
   token=$("$token_bin" HS256 "$secret") || die "minting the token failed"
 else
-  [ -s "$tmp/key.pem" ] || die "openssl could not generate the $alg key"
+  make_key "$alg" "$tmp/key.pem" || die "openssl could not generate the $alg key"
   openssl pkey -in "$tmp/key.pem" -pubout -out "$tmp/pub.pem" 2>/dev/null ||
     die "openssl could not write the public key"
   # The example's documented variables; the verified-token cache is on by
