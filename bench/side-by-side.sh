@@ -6,7 +6,8 @@
 # with a token. Which process serves which route swaps every round, so a
 # difference between the two processes cancels out.
 #
-#   bench/side-by-side.sh [--alg HS256|RS256|ES256|EdDSA] [--control|--header]
+#   bench/side-by-side.sh [--alg HS256|RS256|ES256|EdDSA]
+#                         [--control|--header|--against BINARY]
 #                         [ROUNDS] [SECONDS]   (default HS256, 20 rounds of 4 s)
 #
 # --alg: the token's algorithm; an asymmetric one runs `jwt_api` with a
@@ -18,6 +19,13 @@
 # the second one sent the protected route's `Authorization` header (which
 # the public route ignores): what the longer request alone costs (its bytes
 # through the kernel, hyper parsing the header), without Warden's check.
+# --against BINARY runs BINARY (another build of `jwt_api`, e.g. a copy of
+# target/release/examples/jwt_api made before a change) as the first server
+# and this checkout's build as the second, both loaded on the protected
+# route: the ratio is then the old build's CPU per request over the new
+# one's (above 1.0: the change made the protected route cheaper), which
+# tells a change worth 1% apart where two separate runs of the default mode
+# drift by as much.
 #
 # Why: scripts/bench-e2e.sh loads one server and route at a time, so a
 # route's figures come from other seconds than the other route's, and on a
@@ -34,10 +42,17 @@ cd "$(dirname "$0")/.."
 . bench/server.sh
 mode=protected
 alg=HS256
+against=""
 while [ $# -gt 0 ]; do
   case $1 in
     --control) mode=control; shift ;;
     --header) mode=header; shift ;;
+    --against)
+      [ $# -ge 2 ] && [ -x "$2" ] || { echo "side-by-side: --against needs an executable jwt_api" >&2; exit 2; }
+      mode=against
+      against=$2
+      shift 2
+      ;;
     --alg)
       [ $# -ge 2 ] || { echo "side-by-side: --alg needs a value" >&2; exit 2; }
       alg=$2
@@ -53,7 +68,7 @@ esac
 rounds=${1:-20}
 secs=${2:-4}
 [[ $rounds =~ ^[1-9][0-9]*$ && $secs =~ ^[1-9][0-9]*$ ]] ||
-  { echo "usage: $0 [--alg ALG] [--control|--header] [ROUNDS] [SECONDS]" >&2; exit 2; }
+  { echo "usage: $0 [--alg ALG] [--control|--header|--against BINARY] [ROUNDS] [SECONDS]" >&2; exit 2; }
 need side-by-side wrk openssl curl taskset
 cargo build --release --locked -q -p warden-examples --example jwt_api
 cargo build --release --locked -q -p warden-bench --bin warden-bench-token
@@ -74,9 +89,15 @@ fi
 auth=(-H "Authorization: Bearer $token")
 
 urls=()
-for i in 0 1; do
+bins=("$target/examples/jwt_api" "$target/examples/jwt_api")
+# Against another build: four servers, started old, new, new, old, and the
+# rounds alternate between the pairs (0, 1) and (3, 2), so that neither
+# build is always the one started first.
+[ -z "$against" ] || bins=("$against" "${bins[0]}" "${bins[0]}" "$against")
+servers=$(seq 0 $((${#bins[@]} - 1)))
+for i in $servers; do
   env -i PATH="$PATH" ADDR=127.0.0.1:0 RUST_LOG=warn "${server_env[@]}" \
-    taskset -c 0 "$target/examples/jwt_api" >"$out/server$i.log" 2>&1 &
+    taskset -c 0 "${bins[$i]}" >"$out/server$i.log" 2>&1 &
   pids+=($!)
   url=$(wait_url "$out/server$i.log" 100 "${pids[$i]}")
   [ -n "$url" ] || { cat "$out/server$i.log" >&2; echo "side-by-side: server $i did not start" >&2; exit 1; }
@@ -94,9 +115,9 @@ cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 load() {
   local i=$1 route=$2 s=$3 file=$4 hdr=()
   local path=/public/info/
-  if [ "$route" = protected ]; then
+  if [ "$route" = protected ] || [ "$mode" = against ]; then
     case $mode in
-      protected) path=/private/info/; hdr=("${auth[@]}") ;;
+      protected | against) path=/private/info/; hdr=("${auth[@]}") ;;
       header) hdr=("${auth[@]}") ;;
     esac
   fi
@@ -104,13 +125,13 @@ load() {
 }
 
 # Warm both servers on both routes.
-for i in 0 1; do
+for i in $servers; do
   load "$i" public 1 /dev/null
   load "$i" protected 1 /dev/null
 done
 
 tck=$(getconf CLK_TCK)
-echo "alg: $alg; mode: $mode (second column: $(case $mode in protected) echo "/private/info/ with the token" ;; control) echo "/public/info/" ;; header) echo "/public/info/ with the token's header" ;; esac))"
+echo "alg: $alg; mode: $mode (second column: $(case $mode in protected) echo "/private/info/ with the token" ;; control) echo "/public/info/" ;; header) echo "/public/info/ with the token's header" ;; against) echo "/private/info/ on this build; first column: $against" ;; esac))"
 printf '%-6s %-10s %10s %10s %10s   %-10s %10s %10s %10s   %8s %8s\n' round \
   public req/s cpu_s 'µs/req' protected req/s cpu_s 'µs/req' 'cpu r' 'req/s r'
 results=$out/results
@@ -118,6 +139,9 @@ results=$out/results
 for r in $(seq 1 "$rounds"); do
   pub=$(((r + 1) % 2))
   prot=$((r % 2))
+  if [ "$mode" = against ]; then
+    if ((r % 2)); then pub=0 prot=1; else pub=3 prot=2; fi
+  fi
   t0=$(cpu_ticks "${pids[$pub]}")
   u0=$(cpu_ticks "${pids[$prot]}")
   load "$pub" public "$secs" "$out/pub" &
@@ -143,12 +167,14 @@ for r in $(seq 1 "$rounds"); do
 done
 
 echo
-awk '{ c[NR] = $1; q[NR] = $2 } END {
+cols="public / protected"
+[ "$mode" = against ] && cols="against / this build"
+awk -v cols="$cols" '{ c[NR] = $1; q[NR] = $2 } END {
   n = asort_c(c, NR); m = asort_c(q, NR)
   med = (NR % 2) ? c[(NR + 1) / 2] : (c[NR / 2] + c[NR / 2 + 1]) / 2
   medq = (NR % 2) ? q[(NR + 1) / 2] : (q[NR / 2] + q[NR / 2 + 1]) / 2
-  printf "median over %d rounds: CPU per request, public / protected %.3f (rounds %.3f .. %.3f)\n", NR, med, c[1], c[NR]
-  printf "                       req/s, protected / public          %.3f (rounds %.3f .. %.3f)\n", medq, q[1], q[NR]
+  printf "median over %d rounds: CPU per request, %s %.3f (rounds %.3f .. %.3f)\n", NR, cols, med, c[1], c[NR]
+  printf "                       req/s, second / first                %.3f (rounds %.3f .. %.3f)\n", medq, q[1], q[NR]
 }
 function asort_c(a, n,   i, j, t) {
   for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }

@@ -13,6 +13,7 @@
 //! all three must agree (tested below).
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use smallvec::SmallVec;
 
@@ -36,7 +37,13 @@ pub(crate) struct Grants {
     /// The id of the verifier's paths, whose strings a verified token
     /// carries.
     spans_from: Option<u64>,
+    /// This check's id, unique in the process: a token remembers the
+    /// checks it passed ([`Jwt::granted_before`]).
+    id: u64,
 }
+
+/// The next [`Grants::id`]; 0 is never one.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Where `source` keeps permissions, for the verifier; `None` for a custom
 /// layout (or one [`Paths`] cannot follow).
@@ -74,13 +81,28 @@ impl Grants {
             .collect();
         let mut targets = SmallVec::new();
         collect_targets(source, &mut targets)?;
-        Some(Grants { names, alternatives, paths: Paths::new(targets)?, spans_from })
+        let paths = Paths::new(targets)?;
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        Some(Grants { names, alternatives, paths, spans_from, id })
     }
 
     /// Whether `jwt` satisfies the policy given to [`new`](Self::new):
     /// from the strings its verification noted, else from its claims JSON;
-    /// `None` if neither can be read.
+    /// `None` if neither can be read. A token that passed this check before
+    /// passes without being read again ([`Jwt::granted_before`]).
     pub(crate) fn check_jwt(&self, jwt: &Jwt) -> Option<bool> {
+        if jwt.granted_before(self.id) {
+            return Some(true);
+        }
+        let granted = self.read_jwt(jwt)?;
+        if granted {
+            jwt.remember_granted(self.id);
+        }
+        Some(granted)
+    }
+
+    /// [`check_jwt`](Self::check_jwt) on the token itself.
+    fn read_jwt(&self, jwt: &Jwt) -> Option<bool> {
         if let Some(paths) = self.spans_from {
             let mut found = 0u64;
             if jwt.permission_strings(paths, |candidate| self.mark(candidate, &mut found)).is_some()
@@ -183,6 +205,7 @@ mod tests {
 
     use super::*;
     use crate::jwt::Algorithm;
+    use crate::jwt::GRANTED_SLOTS as GRANTED;
     use crate::jwt::scan::{ClaimRules, Registered, Times};
 
     /// The three checks, the `Map` one, the walk and the strings noted by
@@ -260,6 +283,32 @@ mod tests {
                 agree(source, &claims, NAMES);
             }
         }
+    }
+
+    #[test]
+    fn a_passed_check_is_remembered_by_the_token_and_by_no_other_check() {
+        let source = PermissionSource::Flama;
+        let bytes = serde_json::to_vec(&json!({"data": {"permissions": ["read"]}})).unwrap();
+        let jwt = Jwt::verified(Algorithm::HS256, bytes, 0, Times::default(), None);
+        let check = |names: &'static [&'static str]| {
+            Grants::new(&source, &Policy::Permissions(names), None).expect("built in")
+        };
+        let (read, write) = (check(&["read"]), check(&["write"]));
+        assert_eq!(write.check_jwt(&jwt), Some(false));
+        assert!(!jwt.granted_before(write.id), "a refusal is not remembered");
+        assert_eq!(read.check_jwt(&jwt), Some(true));
+        assert!(jwt.granted_before(read.id));
+        assert_eq!(read.check_jwt(&jwt), Some(true));
+        assert_eq!(write.check_jwt(&jwt), Some(false), "another route's check reads the claims");
+        // More checks than a token remembers: each still answers right.
+        let more: Vec<Grants> = (0..2 * GRANTED).map(|_| check(&["read"])).collect();
+        for grants in &more {
+            assert_eq!(grants.check_jwt(&jwt), Some(true));
+            assert_eq!(grants.check_jwt(&jwt), Some(true));
+        }
+        assert!(!jwt.granted_before(more[2 * GRANTED - 1].id), "no slot was left");
+        assert_eq!(write.check_jwt(&jwt), Some(false));
+        assert!(!jwt.clone().granted_before(read.id), "a copy is a token of its own");
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! | `error` | [`JwtError`], [`SignError`], [`ConfigError`] |
 
 mod algorithm;
+mod cache;
 mod compact;
 mod crypto;
 mod error;
@@ -35,6 +36,8 @@ pub use keyset::{KeyRefresh, KeySet, KeySetHandle};
 #[cfg(feature = "jwks")]
 pub use remote::{FetchError, JwksError, JwksHealth, RemoteJwks, RemoteJwksBuilder};
 pub use signing::{SigningKey, SigningKeys, thumbprint};
+#[cfg(test)]
+pub(crate) use token::GRANTED_SLOTS;
 pub use token::{Jwt, Padding};
 pub(crate) use verify::unix_now;
 pub use verify::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, REFRESH_TYP, Verifier, VerifierBuilder};

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
@@ -37,6 +38,23 @@ pub struct Jwt {
     payload: OnceLock<Map<String, Value>>,
     raw: Option<Raw>,
     times: Times,
+    granted: Granted,
+}
+
+/// The route permission checks this token passed, by their ids (see
+/// [`Jwt::granted_before`]); 0 marks a free slot.
+#[derive(Default)]
+struct Granted([AtomicU64; GRANTED_SLOTS]);
+
+/// How many routes' checks a token remembers passing: a client calls a
+/// few routes; past that, checks read the claims again.
+pub(crate) const GRANTED_SLOTS: usize = 4;
+
+impl Clone for Granted {
+    /// A copy starts with nothing remembered: it is a token of its own.
+    fn clone(&self) -> Self {
+        Granted::default()
+    }
 }
 
 /// A verified token's decoded header JSON, then its claims JSON, and where
@@ -79,6 +97,7 @@ impl Jwt {
             payload: OnceLock::from(payload),
             raw: None,
             times: Times::default(),
+            granted: Granted::default(),
         })
     }
 
@@ -98,6 +117,32 @@ impl Jwt {
             payload: OnceLock::new(),
             raw: Some(Raw { json, split, spans }),
             times,
+            granted: Granted::default(),
+        }
+    }
+
+    /// Whether the permission check of id `check` found this token's
+    /// permissions sufficient before. A verified token's claims never
+    /// change and a check's verdict depends on nothing else, so a token
+    /// presented again (found in the verified-token cache) is not read
+    /// again: it would be the claims JSON, rarely still in the CPU's
+    /// caches. Only checks whose verdict depends on the claims alone
+    /// record theirs; refusals are not recorded.
+    pub(crate) fn granted_before(&self, check: u64) -> bool {
+        self.granted.0.iter().any(|slot| slot.load(Ordering::Relaxed) == check)
+    }
+
+    /// Records that the check of id `check` (never 0) found this token's
+    /// permissions sufficient, if a slot is free.
+    pub(crate) fn remember_granted(&self, check: u64) {
+        for slot in &self.granted.0 {
+            // Relaxed: the id is the whole message; nothing else is
+            // published through it.
+            match slot.compare_exchange(0, check, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => return,
+                Err(held) if held == check => return,
+                Err(_) => {}
+            }
         }
     }
 

@@ -2,12 +2,12 @@
 //! checked once when it is built, and the optional verified-token cache.
 
 use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use smallvec::SmallVec;
 
+use super::cache::TokenCache;
 use super::compact::{Parts, decode_into, decode_signature, decoded_len, token_kid};
 use super::keyset::{KeyRefresh, KeySet, KeySetHandle};
 use super::paths::Paths;
@@ -525,7 +525,9 @@ impl VerifierBuilder {
     /// so a token presented again skips the signature check: what makes
     /// RS256/ES256 routes nearly as cheap as HMAC ones when clients reuse
     /// their tokens. A hit still checks the time claims, and any change to
-    /// a key set empties the cache. Off by default.
+    /// a key set empties the cache. Each thread also keeps the last few
+    /// tokens it found (up to 8, of at most 2 KiB) in front of the shared
+    /// cache, read without a lock. Off by default.
     #[must_use]
     pub fn cache(mut self, capacity: usize) -> Self {
         self.cache = (capacity > 0).then_some(capacity);
@@ -589,66 +591,6 @@ impl VerifierBuilder {
         }
         let cache = cache.map(|capacity| Arc::new(TokenCache::new(capacity)));
         Ok(Verifier { rules: Arc::new(rules), cache, refreshers: refreshers.into(), paths: None })
-    }
-}
-
-/// Verified tokens by their exact text (never a hash of it: a hit must be
-/// the same token, byte for byte), with the key-set generation they were
-/// verified under.
-struct TokenCache {
-    entries: quick_cache::sync::Cache<TokenKey, (Arc<Jwt>, u64)>,
-}
-
-impl TokenCache {
-    fn new(capacity: usize) -> Self {
-        TokenCache { entries: quick_cache::sync::Cache::new(capacity) }
-    }
-
-    fn get(&self, token: &[u8], generation: u64) -> Option<Arc<Jwt>> {
-        let (jwt, verified_under) = self.entries.get(&Lookup(token))?;
-        (verified_under == generation).then_some(jwt)
-    }
-
-    fn insert(&self, token: &str, jwt: Arc<Jwt>, generation: u64) {
-        self.entries.insert(TokenKey(token.into()), (jwt, generation));
-    }
-}
-
-/// A cached token's text. It is compared whole, but hashed by its length
-/// and last [`HASHED_TAIL`] bytes: the end of the signature. Hashing all of
-/// a ~250-byte token was ~150 instructions of every cached request. Only
-/// verified tokens are stored, and their signatures are not the attacker's
-/// to choose, so the stored tails spread as evenly as whole tokens would
-/// under the seeded hash: a lookup probes as far, whatever its own tail.
-#[derive(PartialEq, Eq)]
-struct TokenKey(Box<str>);
-
-/// How many bytes at the end of a token its cache hash reads.
-const HASHED_TAIL: usize = 16;
-
-fn hash_token<H: Hasher>(bytes: &[u8], state: &mut H) {
-    state.write_usize(bytes.len());
-    state.write(&bytes[bytes.len().saturating_sub(HASHED_TAIL)..]);
-}
-
-impl Hash for TokenKey {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_token(self.0.as_bytes(), state);
-    }
-}
-
-/// A token looked up in the cache, hashed as [`TokenKey`].
-struct Lookup<'a>(&'a [u8]);
-
-impl Hash for Lookup<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        hash_token(self.0, state);
-    }
-}
-
-impl quick_cache::Equivalent<TokenKey> for Lookup<'_> {
-    fn equivalent(&self, key: &TokenKey) -> bool {
-        self.0 == key.0.as_bytes()
     }
 }
 

@@ -202,6 +202,47 @@ fn a_token_ending_like_a_cached_one_is_verified_on_its_own() {
     }
 }
 
+/// Each thread keeps the last tokens it found in front of the shared cache:
+/// a token another verifier (another secret) cached on this thread is not
+/// this verifier's, though its bytes are the same.
+#[test]
+fn a_token_cached_by_another_verifier_is_verified_again() {
+    let hmac = |secret: &[u8]| {
+        let secret = HmacSecret::new(secret.to_vec());
+        let verifier = Verifier::hmac(&secret).cache(10).build().unwrap();
+        (SigningKey::hmac(secret, Algorithm::HS256).unwrap(), verifier)
+    };
+    let (key, ours) = hmac(b"0123456789abcdef0123456789abcdef");
+    let (_, theirs) = hmac(b"fedcba9876543210fedcba9876543210");
+    let token = key.sign(claims()).unwrap();
+    assert!(ours.verify_at(&token, 0).is_ok());
+    assert!(ours.verify_at(&token, 0).is_ok(), "a hit on this thread");
+    assert_eq!(theirs.verify_at(&token, 0).unwrap_err(), JwtError::BadSignature);
+    // And a token the other one refused stays verified for the first.
+    assert!(ours.verify_at(&token, 0).is_ok());
+}
+
+/// A token cached on one thread is a hit on the others, through the shared
+/// cache: the same verified token, not a second verification.
+#[test]
+fn a_token_cached_on_one_thread_is_a_hit_on_another() {
+    let key = signing("p256", None);
+    let verifier = Verifier::builder().key(key.verification_key()).cache(10).build().unwrap();
+    let token = key.sign(claims()).unwrap();
+    let first = verifier.verify_at(&token, 0).unwrap();
+    let elsewhere = std::thread::scope(|s| {
+        s.spawn(|| {
+            let a = verifier.verify_at(&token, 0).unwrap();
+            let b = verifier.verify_at(&token, 0).unwrap();
+            (a, b)
+        })
+        .join()
+        .unwrap()
+    });
+    assert!(std::sync::Arc::ptr_eq(&first, &elsewhere.0), "found in the shared cache");
+    assert!(std::sync::Arc::ptr_eq(&first, &elsewhere.1), "then in that thread's front");
+}
+
 #[test]
 fn a_cached_token_still_expires() {
     let key = signing("ed25519", None);
