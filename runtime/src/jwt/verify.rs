@@ -525,8 +525,8 @@ impl VerifierBuilder {
     /// so a token presented again skips the signature check: what makes
     /// RS256/ES256 routes nearly as cheap as HMAC ones when clients reuse
     /// their tokens. A hit still checks the time claims, and any change to
-    /// a key set empties the cache. Each thread also keeps the last few
-    /// tokens it found (up to 8, of at most 2 KiB) in front of the shared
+    /// a key set empties the cache. Each thread also keeps tokens it found
+    /// twice in a row (up to 8, of at most 2 KiB) in front of the shared
     /// cache, read without a lock. Off by default.
     #[must_use]
     pub fn cache(mut self, capacity: usize) -> Self {
