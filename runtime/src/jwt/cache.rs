@@ -86,10 +86,13 @@ impl TokenCache {
 /// turn, each usually with one token; a token offered twice in a row
 /// replaces the one in its slot ([`TokenCache::offer_front`]).
 const FRONT_SLOTS: usize = 8;
-const _: () = assert!(FRONT_SLOTS.is_power_of_two(), "front_slot takes the top bits");
+const _: () = assert!(FRONT_SLOTS.is_power_of_two() && FRONT_SLOTS > 1, "front_slot's shift");
 
-/// Longer tokens are not kept in the front, which thus holds at most
-/// `FRONT_SLOTS` buffers of this size per thread.
+/// Longer tokens are not kept in the front. A thread's front thus holds
+/// `FRONT_SLOTS` buffers of at most twice this size (a `Vec` grows by
+/// doubling) and `FRONT_SLOTS` tokens, whatever the shared map's capacity;
+/// they stay until replaced or the thread ends, even past their
+/// verifier's life or a key change (they are then never hits).
 const FRONT_MAX_TOKEN: usize = 2048;
 
 thread_local! {
@@ -97,7 +100,8 @@ thread_local! {
         const { RefCell::new([const { FrontSlot::EMPTY }; FRONT_SLOTS]) };
 }
 
-/// `f` on this thread's front; `None` while the thread is being torn down.
+/// `f` on this thread's front; `None` while the thread is being torn down
+/// (or if the front were already borrowed: nothing in `f` calls back here).
 fn with_front<T>(f: impl FnOnce(&mut [FrontSlot; FRONT_SLOTS]) -> T) -> Option<T> {
     FRONT
         .try_with(|front| front.try_borrow_mut().ok().map(|mut front| f(&mut front)))
@@ -120,7 +124,7 @@ fn front_tail(token: &[u8]) -> u64 {
 /// The slot of a [`front_tail`]: the product's top bits, which depend on
 /// every byte of the tail.
 fn front_slot(tail: u64) -> usize {
-    // Fewer bits than FRONT_SLOTS needs: the cast keeps them all.
+    // log2(FRONT_SLOTS) bits, a value below FRONT_SLOTS: the cast keeps it.
     #[allow(clippy::cast_possible_truncation)]
     let slot = (tail >> (u64::BITS - FRONT_SLOTS.trailing_zeros())) as usize;
     slot

@@ -223,7 +223,8 @@ fn a_token_cached_by_another_verifier_is_verified_again() {
 }
 
 /// A token cached on one thread is a hit on the others, through the shared
-/// cache: the same verified token, not a second verification.
+/// cache: the same verified token, not a second verification (the front
+/// itself is tested in `jwt/cache.rs`).
 #[test]
 fn a_token_cached_on_one_thread_is_a_hit_on_another() {
     let key = signing("p256", None);
@@ -240,7 +241,7 @@ fn a_token_cached_on_one_thread_is_a_hit_on_another() {
         .unwrap()
     });
     assert!(std::sync::Arc::ptr_eq(&first, &elsewhere.0), "found in the shared cache");
-    assert!(std::sync::Arc::ptr_eq(&first, &elsewhere.1), "then in that thread's front");
+    assert!(std::sync::Arc::ptr_eq(&first, &elsewhere.1), "and again");
 }
 
 #[test]

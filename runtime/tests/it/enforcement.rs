@@ -356,3 +356,22 @@ async fn optional_routes_run_anonymous_or_with_valid_claims_never_with_bad_ones(
     let not_bearer = get_with_header(&router, "/perhaps/", "Basic YWRhOg==").await;
     assert_eq!(not_bearer.status, StatusCode::OK, "a non-Bearer header is no token");
 }
+
+/// Through the verified-token cache (and its per-thread front), a token's
+/// permissions are checked per route: one route's pass is not another's,
+/// in either order, and each answer stays the same when asked again.
+#[tokio::test]
+async fn a_cached_token_is_checked_per_route_in_either_order() {
+    let cached = app_with(auth(verifier().cache(16)));
+    let t = token_with(&["read"]);
+    for _ in 0..3 {
+        assert_eq!(get_bearer(&cached, "/private/", &t).await.status, 200);
+        assert_eq!(get_bearer(&cached, "/admin/", &t).await.status, 403);
+    }
+    let t = token_with(&["read", "x"]);
+    for _ in 0..3 {
+        assert_eq!(get_bearer(&cached, "/admin/", &t).await.status, 403);
+        assert_eq!(get_bearer(&cached, "/nested/", &t).await.status, 200);
+        assert_eq!(get_bearer(&cached, "/private/", &t).await.status, 200);
+    }
+}
