@@ -1,6 +1,6 @@
 //! The verified-token cache: a shared map of tokens by their exact text
-//! (`quick_cache`), and in front of it, on each thread, the last few tokens
-//! that thread found there.
+//! (`quick_cache`), and in front of it, on each thread, a few tokens that
+//! thread found there twice in a row.
 //!
 //! The front is what a hit costs when a client reuses its token over a
 //! connection, as clients do: one thread-local slot, the token's bytes and

@@ -524,10 +524,11 @@ impl VerifierBuilder {
     /// Keeps up to `capacity` verified tokens, keyed by their exact text,
     /// so a token presented again skips the signature check: what makes
     /// RS256/ES256 routes nearly as cheap as HMAC ones when clients reuse
-    /// their tokens. A hit still checks the time claims, and after any change
-    /// to a key set no token cached before it is a hit. Each thread also keeps tokens it found
-    /// twice in a row (up to 8, of at most 2 KiB) in front of the shared
-    /// cache, read without a lock. Off by default.
+    /// their tokens. A hit still checks the time claims, and after any
+    /// change to a key set no token cached before it is a hit. Each thread
+    /// also keeps tokens it found twice in a row (up to 8, of at most
+    /// 2 KiB) in front of the shared cache, read without a lock. Off by
+    /// default.
     #[must_use]
     pub fn cache(mut self, capacity: usize) -> Self {
         self.cache = (capacity > 0).then_some(capacity);
