@@ -67,6 +67,9 @@ struct Rules {
     /// algorithms when made); only with dynamic sources and no list given.
     algorithms: Option<Vec<Algorithm>>,
     leeway: u64,
+    /// The leeway on `iat` alone, when it differs from `leeway` (refresh
+    /// tokens: `exp` exact, `iat` from a replica a second ahead accepted).
+    iat_leeway: Option<u64>,
     issuers: Option<Vec<String>>,
     audiences: Option<Vec<String>>,
     required: Vec<String>,
@@ -95,6 +98,7 @@ impl Rules {
             .field("algorithms", &self.algorithms)
             .field("sources", &self.sources)
             .field("leeway", &self.leeway)
+            .field("iat_leeway", &self.iat_leeway)
             .field("issuers", &self.issuers)
             .field("audiences", &self.audiences)
             .field("required", &self.required)
@@ -118,6 +122,7 @@ impl Verifier {
                 sources: Vec::new(),
                 algorithms: None,
                 leeway: DEFAULT_LEEWAY.as_secs(),
+                iat_leeway: None,
                 issuers: None,
                 audiences: None,
                 required: Vec::new(),
@@ -386,8 +391,10 @@ impl Verifier {
         {
             return Err(JwtError::NotYetValid);
         }
+        #[allow(clippy::cast_precision_loss)]
+        let iat_leeway = self.rules.iat_leeway.map_or(leeway, |l| l as f64);
         if let Some(iat) = valid(times.iat)?
-            && iat > now + leeway
+            && iat > now + iat_leeway
         {
             return Err(JwtError::IssuedInFuture);
         }
@@ -467,6 +474,17 @@ impl VerifierBuilder {
     #[must_use]
     pub fn with_leeway(mut self, leeway: Duration) -> Self {
         self.rules.leeway = leeway.as_secs();
+        self
+    }
+
+    /// Clock skew tolerated on `iat` alone, overriding [`with_leeway`]'s
+    /// for it: the refresh verifier keeps `exp` exact but accepts a token
+    /// minted by a replica whose clock is a little ahead.
+    ///
+    /// [`with_leeway`]: Self::with_leeway
+    #[must_use]
+    pub(crate) fn with_iat_leeway(mut self, leeway: Duration) -> Self {
+        self.rules.iat_leeway = Some(leeway.as_secs());
         self
     }
 

@@ -40,6 +40,10 @@ mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::RedisStore;
 
+/// How far ahead of this replica's clock a refresh token's `iat` may be.
+/// Its `exp` has no leeway.
+const REPLICA_CLOCK_SKEW: Duration = Duration::from_secs(5);
+
 pub use store::{
     FamilyRules, Issued, MemoryStore, Rotation, SessionStore, StoreError, StoreFuture, TokenRef,
 };
@@ -304,6 +308,10 @@ impl Sessions {
         let refresh_verifier = Verifier::builder()
             .key(key.verification_key())
             .with_leeway(Duration::ZERO)
+            // `iat` is whole seconds from the minting replica's clock: one
+            // a little ahead of this one, across a second boundary, makes
+            // a fresh token look issued in the future.
+            .with_iat_leeway(REPLICA_CLOCK_SKEW)
             .refresh_tokens()
             .build()
             // A signing key's own public half always verifies its algorithm.

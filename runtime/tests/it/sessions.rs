@@ -190,6 +190,41 @@ async fn logout_everywhere_revokes_every_earlier_token_of_the_subject() {
     assert_eq!(get_bearer(&router, "/private/", &later.access_token).await.status, 200);
 }
 
+/// A refresh token another replica minted, its family started there: `exp`
+/// and `iat` as that replica's clock gave them.
+async fn minted_elsewhere(store: &MemoryStore, jti: &str, iat: u64, exp: u64) -> String {
+    let rules = FamilyRules { now: iat, grace: 5, idle: 3_600, absolute: 86_400 };
+    let first = Issued { jti: jti.into(), iat, exp };
+    store.start_family(jti, first, rules).await.unwrap();
+    let header = json!({"alg": "HS256", "typ": "refresh+jwt"});
+    let claims = json!({
+        "sub": "ada", "jti": jti, "fam": jti, "iat": iat, "exp": exp,
+        "perm": ["read"], "grant": {},
+    });
+    let header = header.as_object().unwrap().clone();
+    key().sign_jwt(&warden::jwt::Jwt::from_parts(header, claims).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn a_refresh_token_from_a_replica_a_second_ahead_is_accepted_and_exp_is_exact() {
+    let store = Arc::new(MemoryStore::default());
+    let sessions = sessions_with(store.clone(), SessionConfig::default());
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    // That replica's clock is ahead, across a second boundary.
+    let ahead = minted_elsewhere(&store, "ahead", now + 2, now + 600).await;
+    let pair = sessions.refresh(&ahead).await.unwrap();
+    let router = router(&sessions, StoreFailure::Closed);
+    assert_eq!(get_bearer(&router, "/private/", &pair.access_token).await.status, 200);
+    // Beyond any skew between synchronised clocks: refused.
+    let future = minted_elsewhere(&store, "future", now + 120, now + 600).await;
+    let err = sessions.refresh(&future).await.unwrap_err();
+    assert!(err.to_string().contains("issued in the future"), "{err}");
+    // `exp` has no leeway: a refresh token is dead at its `exp`.
+    let expired = minted_elsewhere(&store, "expired", now - 60, now).await;
+    let err = sessions.refresh(&expired).await.unwrap_err();
+    assert!(err.to_string().contains("expired"), "{err}");
+}
+
 /// A store that fails or hangs on every call.
 #[derive(Debug)]
 struct Broken {
