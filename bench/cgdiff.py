@@ -51,6 +51,8 @@ def per_request(dump: pathlib.Path, inclusive: bool) -> tuple[float, dict[str, f
         location, _, rest = name.partition(":")
         if rest and " " not in location:
             name = rest
+        # `[object]`: dropped, so that two builds' dumps compare.
+        name = re.sub(r" \[[^\]]*\]$", "", name)
         costs[name] = costs.get(name, 0.0) + int(match.group(1).replace(",", "")) / requests
     return total, costs
 

@@ -343,11 +343,13 @@ where
             && (!prefix.starts_with('/')
                 || prefix.len() < 2
                 || prefix.ends_with('/')
-                || prefix.contains(['{', '}', '?', '#', '*']))
+                || prefix.contains(['{', '}', '?', '#', '*'])
+                // axum 0.8 panics on a segment in its 0.7 syntax (`:id`).
+                || prefix.split('/').any(|segment| segment.starts_with(':')))
         {
             return Err(BuildError::InvalidPath {
                 path: prefix.clone(),
-                reason: "is not a prefix: it must start with `/`, not end with one, and have no parameters",
+                reason: "is not a prefix: it must start with `/`, not end with one, and have no parameters (`{..}`, `:..`, `*..`)",
             });
         }
         let document = self.schema_path.as_ref().map(|_| {

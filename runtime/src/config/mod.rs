@@ -79,7 +79,7 @@ impl fmt::Debug for AuthConfig {
         f.debug_struct("AuthConfig")
             .field("secret_hex", &redacted(&self.secret_hex))
             .field("secret", &redacted(&self.secret))
-            .field("signing_key", &self.signing_key)
+            .field("signing_key", &self.signing_key.as_deref().map(shown_path))
             .field("signing_alg", &self.signing_alg)
             .field("jwks_url", &self.jwks_url)
             .field("allow_weak_secret", &self.allow_weak_secret)
@@ -190,9 +190,18 @@ impl AuthConfig {
                 })?,
             },
             algorithms: get("JWT_ALGORITHMS").map(|v| list(&v)),
-            issuers: get("JWT_ISSUER").map(|v| list(&v)).unwrap_or_default(),
-            audiences: get("JWT_AUDIENCE").map(|v| list(&v)).unwrap_or_default(),
-            required_claims: get("JWT_REQUIRED_CLAIMS").map(|v| list(&v)).unwrap_or_default(),
+            issuers: get("JWT_ISSUER")
+                .map(|v| named_list("JWT_ISSUER", &v))
+                .transpose()?
+                .unwrap_or_default(),
+            audiences: get("JWT_AUDIENCE")
+                .map(|v| named_list("JWT_AUDIENCE", &v))
+                .transpose()?
+                .unwrap_or_default(),
+            required_claims: get("JWT_REQUIRED_CLAIMS")
+                .map(|v| named_list("JWT_REQUIRED_CLAIMS", &v))
+                .transpose()?
+                .unwrap_or_default(),
             typ: get("JWT_TYP").map(|v| v.trim().to_owned()),
             permissions_claim: get("JWT_PERMISSIONS_CLAIM").map(|v| v.trim().to_owned()),
             demo_fallback: false,
@@ -262,11 +271,10 @@ impl AuthConfig {
         let private = match &self.signing_key {
             None => None,
             Some(path) => {
-                let pem = std::fs::read(path).map_err(|e| {
-                    EnvError::new("JWT_SIGNING_KEY", format!("cannot read `{path}`: {}", e.kind()))
-                })?;
+                let pem = read_key_file(path)?;
+                let shown = shown_path(path);
                 let key = SigningKey::from_pem(&pem, signing_alg)
-                    .map_err(|e| EnvError::new("JWT_SIGNING_KEY", format!("`{path}`: {e}")))?;
+                    .map_err(|e| EnvError::new("JWT_SIGNING_KEY", format!("`{shown}`: {e}")))?;
                 Some(key)
             }
         };
@@ -424,8 +432,17 @@ impl AuthConfig {
             Some(kc) if kc.starts_with("keycloak:") && kc.len() > 9 => {
                 PermissionSource::Keycloak { client: Some(kc[9..].to_owned()) }
             }
-            Some(pointer) if pointer.starts_with('/') && pointer.len() > 1 => {
+            Some(pointer) if pointer.starts_with('/') && usable_pointer(pointer) => {
                 PermissionSource::Pointer(pointer.to_owned())
+            }
+            Some(pointer) if pointer.starts_with('/') => {
+                return Err(EnvError::new(
+                    "JWT_PERMISSIONS_CLAIM",
+                    format!(
+                        "`{pointer}` is not a usable JSON pointer: it has an empty segment, or \
+                         a `~` not followed by 0 or 1 (RFC 6901)"
+                    ),
+                ));
             }
             Some(other) => {
                 return Err(EnvError::new(
@@ -460,6 +477,67 @@ pub const VARS: [&str; 13] = [
 
 fn list(value: &str) -> Vec<String> {
     value.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// A JSON pointer (RFC 6901) that can name a claim: no empty segment (a
+/// trailing `/` names the key `""`, never what was meant), and `~` only as
+/// `~0` or `~1`.
+fn usable_pointer(pointer: &str) -> bool {
+    pointer.split('/').skip(1).all(|segment| {
+        !segment.is_empty() && segment.split('~').skip(1).all(|rest| rest.starts_with(['0', '1']))
+    })
+}
+
+/// A set list that names nothing (`,`, ` , `) is a mistake, not "unset": an
+/// empty issuer or audience list would turn its check off.
+fn named_list(var: &'static str, value: &str) -> Result<Vec<String>, EnvError> {
+    let names = list(value);
+    if names.is_empty() {
+        return Err(EnvError::new(var, "names nothing (only commas and spaces); unset it instead"));
+    }
+    Ok(names)
+}
+
+/// The most of a key file read: PEM keys are a few KiB at most (an RSA-4096
+/// private key is ~3.3 KiB), and `/dev/zero` must not fill the memory.
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
+/// `JWT_SIGNING_KEY` as shown in an error: the path, unless the value is the
+/// key itself (pasted in place of a path), which is never echoed.
+fn shown_path(value: &str) -> &str {
+    if value.contains("-----") || value.contains(['\n', '\r']) || value.len() > 4096 {
+        "(a value that is not a path)"
+    } else {
+        value
+    }
+}
+
+/// The key file at `path`: a regular file (a FIFO would block start-up
+/// forever) of at most [`MAX_KEY_FILE`] bytes.
+fn read_key_file(path: &str) -> Result<Vec<u8>, EnvError> {
+    use std::io::Read;
+    let err = |message: String| EnvError::new("JWT_SIGNING_KEY", message);
+    if path.contains("-----BEGIN") {
+        return Err(err(
+            "holds a PEM key itself; it must be the path of a file holding the key".to_owned()
+        ));
+    }
+    let shown = shown_path(path);
+    let cannot = |e: std::io::Error| err(format!("cannot read `{shown}`: {}", e.kind()));
+    // Checked before opening: opening a FIFO waits for a writer.
+    if !std::fs::metadata(path).map_err(cannot)?.is_file() {
+        return Err(err(format!("`{shown}` is not a regular file")));
+    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut pem = Vec::new();
+    file.take(MAX_KEY_FILE + 1).read_to_end(&mut pem).map_err(cannot)?;
+    if pem.len() as u64 > MAX_KEY_FILE {
+        return Err(err(format!(
+            "`{shown}` is larger than {} KiB: not a PEM key",
+            MAX_KEY_FILE / 1024
+        )));
+    }
+    Ok(pem)
 }
 
 fn parse_bool(value: &str) -> Option<bool> {
@@ -515,6 +593,66 @@ mod tests {
                     assert!(!err.to_string().contains(value), "{err} echoes {value}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_pem_key_in_place_of_its_path_is_refused_and_never_echoed() {
+        let pem = "-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----\n";
+        let err = build(&[("JWT_SIGNING_KEY", pem)]).unwrap_err();
+        assert_eq!(err.var, "JWT_SIGNING_KEY");
+        assert!(err.message.contains("must be the path of a file"), "{err}");
+        assert!(!err.to_string().contains("MIGHAgEA"), "{err} echoes the key");
+        let debug = format!("{:?}", config(&[("JWT_SIGNING_KEY", pem)]).unwrap());
+        assert!(!debug.contains("MIGHAgEA"), "Debug echoes the key: {debug}");
+        // A path is shown, as it helps and is no secret.
+        let err = build(&[("JWT_SIGNING_KEY", "/no/such/key.pem")]).unwrap_err();
+        assert!(err.message.contains("`/no/such/key.pem`"), "{err}");
+    }
+
+    #[test]
+    fn a_key_path_that_is_no_regular_file_or_too_large_is_refused() {
+        let err = build(&[("JWT_SIGNING_KEY", "/dev/zero")]).unwrap_err();
+        assert!(err.message.contains("is not a regular file"), "{err}");
+        let dir = std::env::temp_dir().join(format!("warden-key-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let err = build(&[("JWT_SIGNING_KEY", dir.to_str().unwrap())]).unwrap_err();
+        assert!(err.message.contains("is not a regular file"), "{err}");
+        let big = dir.join("big.pem");
+        std::fs::write(&big, vec![b'A'; 64 * 1024 + 1]).unwrap();
+        let err = build(&[("JWT_SIGNING_KEY", big.to_str().unwrap())]).unwrap_err();
+        assert!(err.message.contains("larger than 64 KiB"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_list_of_only_separators_is_an_error_not_an_unset_check() {
+        let strong = "ab".repeat(32);
+        for var in ["JWT_ISSUER", "JWT_AUDIENCE", "JWT_REQUIRED_CLAIMS"] {
+            for value in [",", " , ,"] {
+                let err = build(&[("JWT_SECRET_HEX", &strong), (var, value)]).unwrap_err();
+                assert_eq!(err.var, var, "{value:?}: {err}");
+                assert!(err.message.contains("names nothing"), "{err}");
+            }
+            // Empty stays "unset" (`VAR=${VAR:-}` in compose files).
+            assert!(build(&[("JWT_SECRET_HEX", &strong), (var, "")]).is_ok(), "{var}");
+        }
+        let issuers = config(&[("JWT_ISSUER", "a, ,b")]).unwrap().issuers;
+        assert_eq!(issuers, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_malformed_permissions_pointer_is_refused() {
+        let strong = "ab".repeat(32);
+        for bad in ["/realm_access/roles/", "//roles", "/a~2b", "/a~"] {
+            let err = build(&[("JWT_SECRET_HEX", &strong), ("JWT_PERMISSIONS_CLAIM", bad)]);
+            let err = err.unwrap_err();
+            assert_eq!(err.var, "JWT_PERMISSIONS_CLAIM");
+            assert!(err.message.contains("not a usable JSON pointer"), "{bad}: {err}");
+        }
+        for good in ["/realm_access/roles", "/a~1b/c~0d"] {
+            let ok = build(&[("JWT_SECRET_HEX", &strong), ("JWT_PERMISSIONS_CLAIM", good)]);
+            assert!(ok.is_ok(), "{good}");
         }
     }
 

@@ -92,7 +92,7 @@ async fn app_prefix_serves_everything_under_it_and_documents_it() {
     assert_eq!(document["servers"], serde_json::json!([{"url": "/api/v1"}]));
     assert_eq!(fetch(&router, "/api/v1/docs/").await.0, StatusCode::OK);
     assert_eq!(fetch(&router, "/api/v1/docs/warden-docs.js").await.0, StatusCode::OK);
-    for bad in ["api", "/api/", "/", "/api/{v}"] {
+    for bad in ["api", "/api/", "/", "/api/{v}", "/:v1", "/api/:version"] {
         let err = App::<()>::new("T", "1")
             .routes(warden::routes![public])
             .prefix(bad)
