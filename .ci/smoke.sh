@@ -130,6 +130,18 @@ if out=$(ADDR=127.0.0.1:0 JWT_SIGNING_KEY=/nonexistent.pem timeout 10 "$bin" 2>&
 fi
 [[ "$out" == *JWT_SIGNING_KEY* ]] || fail "unclear refusal: $out"
 echo "ok bad JWT_SIGNING_KEY refused"
+# The key pasted in place of its path: refused, and never printed.
+if out=$(ADDR=127.0.0.1:0 JWT_SIGNING_KEY="$(cat "$keys/p256.key")" timeout 10 "$bin" 2>&1); then
+  fail "a PEM key in JWT_SIGNING_KEY was accepted"
+fi
+[[ "$out" == *"JWT_SIGNING_KEY"*"path"* ]] || fail "unclear refusal: $out"
+key_line=$(sed -n 2p "$keys/p256.key")
+[[ "$out" != *"$key_line"* ]] || fail "the refusal prints the private key"
+echo "ok a PEM key in JWT_SIGNING_KEY refused without echo"
+# A variable that is not UTF-8 is an error, not the default.
+if out=$(ADDR=$'127.0.0.1:0\xff' timeout 10 "$bin" 2>&1); then fail "a non-UTF-8 ADDR was accepted"; fi
+[[ "$out" == *"ADDR: is not valid UTF-8"* ]] || fail "unclear refusal: $out"
+echo "ok non-UTF-8 ADDR refused"
 
 # Served under a prefix (PREFIX): the article's session, the document's
 # servers, the docs page.
@@ -142,8 +154,10 @@ token=$(printf '%s' "$signin" | python3 -c 'import json,sys; print(json.load(sys
 expect 200 '"public":false' -H "Authorization: Bearer $token" "$base/api/v1/private/info/"
 expect 200 '"url": "/api/v1"' "$base/api/v1/schema/"
 expect 200 'warden-docs.js' "$base/api/v1/docs/"
-if out=$(ADDR=127.0.0.1:0 PREFIX=api timeout 10 "$bin" 2>&1); then fail "a bad PREFIX was accepted"; fi
-[[ "$out" == *PREFIX* ]] || fail "unclear refusal: $out"
+for bad in api /:v1; do
+  if out=$(ADDR=127.0.0.1:0 PREFIX=$bad timeout 10 "$bin" 2>&1); then fail "PREFIX=$bad was accepted"; fi
+  [[ "$out" == *"PREFIX: "* && "$out" != *panicked* ]] || fail "unclear refusal of $bad: $out"
+done
 echo "ok PREFIX"
 
 # A remote JWKS the app does not control.
@@ -152,5 +166,12 @@ python3 .ci/jwks_remote.py "$bin" runtime/tests/it/keys
 
 # The ML API example, as a new user runs it.
 cargo build --locked --example ml_api
+if out=$(ADDR=127.0.0.1:0 JWT_JWKS_URL=http://127.0.0.1:9/jwks.json timeout 10 \
+  target/debug/examples/ml_api 2>&1); then
+  fail "ml_api accepted JWT_JWKS_URL without a key of its own"
+fi
+[[ "$out" == *"JWT_JWKS_URL: ml_api signs"* && "$out" != *"random secret"* ]] ||
+  fail "unclear refusal: $out"
+echo "ok ml_api JWT_JWKS_URL refused"
 echo "ml_api:"
 python3 .ci/ml_smoke.py target/debug/examples/ml_api

@@ -35,7 +35,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("routes") {
         // The paths as served: under `PREFIX` when it is set.
-        let prefix = jwt_api::prefix_from_env();
+        let prefix = jwt_api::prefix_from_env()?;
         match args.get(1).map(String::as_str) {
             None => println!("{}", jwt_api::listing(prefix, false)),
             Some("--json") => println!("{}", jwt_api::listing(prefix, true)),
@@ -55,11 +55,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
              least 32 random bytes for anything but a demo."
         );
     }
-    let addr: SocketAddr = match std::env::var("ADDR") {
-        Ok(addr) => {
+    let addr: SocketAddr = match warden_examples::env::var("ADDR")? {
+        Some(addr) => {
             addr.parse().map_err(|_| format!("ADDR: `{addr}` is not an IP:port address"))?
         }
-        Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
+        None => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
     let router =
         warden_examples::telemetry::with_request_log(jwt_api::router_configured(&configured)?);

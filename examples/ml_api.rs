@@ -22,6 +22,7 @@ use std::sync::Arc;
 use warden::config::AuthConfig;
 use warden::jwt::HmacSecret;
 use warden::session::{MemoryStore, SessionConfig, SessionStore};
+use warden_examples::env;
 use warden_examples::ml_api::app::{self, SetupParts};
 use warden_examples::ml_api::limit::{MemoryLimit, RedisLimit, SignInLimit};
 use warden_examples::ml_api::{Role, UserStore};
@@ -50,21 +51,24 @@ async fn run() -> Result<(), Error> {
         None => {}
     }
     warden_examples::telemetry::init_logging()?;
-    let addr: SocketAddr = match std::env::var("ADDR") {
-        Ok(addr) => {
+    let addr: SocketAddr = match env::var("ADDR")? {
+        Some(addr) => {
             addr.parse().map_err(|_| format!("ADDR: `{addr}` is not an IP:port address"))?
         }
-        Err(_) => SocketAddr::from(([127, 0, 0, 1], 8000)),
+        None => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
-    let users = UserStore::open(&database_url()).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
-    if let Ok(password) = std::env::var("ADMIN_PASSWORD")
+    // The configuration first: a bad value stops the start before anything
+    // (the database file) is created.
+    let configured = auth_config()?;
+    let users =
+        UserStore::open(&database_url()?).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
+    if let Some(password) = env::var("ADMIN_PASSWORD")?
         && let Some(admin) =
             users.bootstrap_admin(&password).await.map_err(|e| format!("ADMIN_PASSWORD: {e}"))?
     {
         tracing::info!(target: "ml_api", user = %admin.username, "created the admin user");
     }
     let (store, limit) = stores().await?;
-    let configured = auth_config()?;
     let session_config = SessionConfig {
         // Cookies over plain HTTP only on loopback (local development).
         cookies: warden::session::CookieConfig {
@@ -82,8 +86,8 @@ async fn run() -> Result<(), Error> {
     Ok(())
 }
 
-fn database_url() -> String {
-    std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://ml_api.db".into())
+fn database_url() -> Result<String, String> {
+    Ok(env::var("DATABASE_URL")?.unwrap_or_else(|| "sqlite://ml_api.db".into()))
 }
 
 /// The `JWT_*` configuration; without any key, a random HMAC secret for this
@@ -91,6 +95,12 @@ fn database_url() -> String {
 /// `JWT_SECRET_HEX` or `JWT_SIGNING_KEY`).
 fn auth_config() -> Result<warden::config::Configured, Error> {
     let mut config = AuthConfig::from_env()?;
+    if config.jwks_url.is_some() {
+        return Err("JWT_JWKS_URL: ml_api signs and verifies its own tokens, so it needs its \
+                    own key (JWT_SECRET_HEX, JWT_SECRET or JWT_SIGNING_KEY); a remote JWKS, \
+                    for tokens another issuer signs, is for jwt_api and the library"
+            .into());
+    }
     if config.secret_hex.is_none() && config.secret.is_none() && config.signing_key.is_none() {
         tracing::warn!(
             target: "ml_api",
@@ -109,9 +119,9 @@ fn hex_encode(secret: &HmacSecret) -> String {
 
 /// Sessions and the sign-in limit: in Redis with `REDIS_URL`, else here.
 async fn stores() -> Result<(Arc<dyn SessionStore>, Arc<dyn SignInLimit>), Error> {
-    match std::env::var("REDIS_URL") {
-        Ok(url) => redis_stores(&url).await,
-        Err(_) => Ok((Arc::new(MemoryStore::default()), Arc::new(MemoryLimit::default()))),
+    match env::var("REDIS_URL")? {
+        Some(url) => redis_stores(&url).await,
+        None => Ok((Arc::new(MemoryStore::default()), Arc::new(MemoryLimit::default()))),
     }
 }
 
@@ -147,7 +157,8 @@ async fn add_user(args: &[String]) -> Result<(), Error> {
     let mut password = String::new();
     std::io::stdin().read_to_string(&mut password)?;
     let password = password.trim_end_matches(['\n', '\r']);
-    let users = UserStore::open(&database_url()).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let users =
+        UserStore::open(&database_url()?).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
     let user = users.create_user(name, password, role).await?;
     println!("created {} ({})", user.username, user.role.as_str());
     Ok(())

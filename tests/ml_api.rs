@@ -31,6 +31,16 @@ async fn api_with(
     limit: Arc<dyn SignInLimit>,
     db: Option<&std::path::Path>,
 ) -> Api {
+    api_secure(store, limit, db, false).await
+}
+
+/// `secure`: cookies for https (as `ml_api` sets them off loopback).
+async fn api_secure(
+    store: Arc<dyn SessionStore>,
+    limit: Arc<dyn SignInLimit>,
+    db: Option<&std::path::Path>,
+    secure: bool,
+) -> Api {
     let dir = tempfile::tempdir().unwrap();
     let path = db.map_or_else(|| dir.path().join("ml.db"), std::path::Path::to_path_buf);
     let users = UserStore::open(&format!("sqlite://{}", path.display())).await.unwrap();
@@ -40,7 +50,7 @@ async fn api_with(
             .build()
             .unwrap();
     let mut session_config = SessionConfig::default();
-    session_config.cookies.secure = false;
+    session_config.cookies.secure = secure;
     let setup =
         app::setup(SetupParts { users, configured, store, limit, session_config }).await.unwrap();
     Api { router: setup.router, state: setup.state, _dir: dir }
@@ -444,4 +454,27 @@ fn every_permission_the_table_names_is_declared() {
         warden::BuildError::UnknownPermission { permission: "model:delete", .. }
     ));
     assert!(app::app(configured.authenticator().clone()).build().is_ok());
+}
+
+/// Behind https (secure cookies), a browser's same-origin request with the
+/// access cookie passes the CSRF check, and one from the plain-http origin
+/// does not: the auth layer and the refresh endpoint agree on the scheme.
+#[tokio::test]
+async fn with_secure_cookies_the_https_origin_is_the_same_origin() {
+    let api =
+        api_secure(Arc::new(MemoryStore::default()), Arc::new(MemoryLimit::default()), None, true)
+            .await;
+    let logout = |access: &str, origin: &str| {
+        Request::post("/auth/logout/")
+            .header("host", "api.example")
+            .header("origin", origin)
+            .header("cookie", format!("access_token={access}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (access, _) = token_for(&api, "alice", Role::Analyst).await;
+    let plain = api.router.clone().oneshot(logout(&access, "http://api.example")).await.unwrap();
+    assert_eq!(plain.status(), StatusCode::FORBIDDEN, "the http origin is another origin");
+    let same = api.router.clone().oneshot(logout(&access, "https://api.example")).await.unwrap();
+    assert_eq!(same.status(), StatusCode::NO_CONTENT);
 }

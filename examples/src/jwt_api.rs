@@ -147,8 +147,8 @@ pub fn described() -> App<AppState> {
 }
 
 /// `PREFIX`, when set and not empty.
-pub fn prefix_from_env() -> Option<String> {
-    std::env::var("PREFIX").ok().filter(|p| !p.is_empty())
+pub fn prefix_from_env() -> Result<Option<String>, String> {
+    Ok(crate::env::var("PREFIX")?.filter(|p| !p.is_empty()))
 }
 
 /// What `cargo run --example jwt_api -- routes` prints: the table, under
@@ -184,7 +184,7 @@ pub fn router_configured(
 ) -> Result<axum::Router, Box<dyn std::error::Error>> {
     let key = configured.signing_key().cloned().map(Arc::new);
     let mut app = app_configured(configured);
-    let prefix = prefix_from_env();
+    let prefix = prefix_from_env()?;
     if let Some(prefix) = &prefix {
         app = app.prefix(prefix.clone());
     }

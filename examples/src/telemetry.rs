@@ -11,9 +11,9 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the subscriber; a bad `RUST_LOG` is an error naming it.
 pub fn init_logging() -> Result<(), String> {
-    let filter = match std::env::var("RUST_LOG") {
-        Ok(spec) => EnvFilter::try_new(&spec).map_err(|e| format!("RUST_LOG: {e}"))?,
-        Err(_) => EnvFilter::new("info"),
+    let filter = match crate::env::var("RUST_LOG")? {
+        Some(spec) => EnvFilter::try_new(&spec).map_err(|e| format!("RUST_LOG: {e}"))?,
+        None => EnvFilter::new("info"),
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -404,6 +404,9 @@ pub async fn setup(parts: SetupParts) -> Result<Setup, Box<dyn std::error::Error
         .ok_or("ml_api signs its own tokens: configure a key")?
         .clone();
     let permissions = parts.configured.authenticator().permission_source().clone();
+    // Secure cookies mean clients reach the API over https: the cookie CSRF
+    // checks (the refresh endpoint's and the auth layer's) must agree.
+    let https = parts.session_config.cookies.secure;
     let sessions = Sessions::new(key, parts.store, permissions, parts.session_config);
     let model = tokio::task::spawn_blocking(IrisModel::train).await??;
     let state = AppState {
@@ -412,7 +415,7 @@ pub async fn setup(parts: SetupParts) -> Result<Setup, Box<dyn std::error::Error
         model: Arc::new(model),
         limit: parts.limit,
     };
-    let auth = parts.configured.authenticator().clone();
+    let auth = parts.configured.authenticator().with_public_scheme(https);
     let router = app(auth.with_sessions(&sessions, warden::session::StoreFailure::Closed))
         .build()?
         .with_state(state.clone());

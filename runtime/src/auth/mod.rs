@@ -253,6 +253,17 @@ impl Authenticator {
         Authenticator { config: Arc::new(Config { auth, sources }) }
     }
 
+    /// This configuration, clients reaching the API over `https` (or not),
+    /// for the cookie CSRF check (see [`Auth::public_scheme`]): e.g. for an
+    /// [`Authenticator`] from [`warden::config`](crate::config) behind a
+    /// TLS-terminating proxy, to agree with secure session cookies.
+    #[must_use]
+    pub fn with_public_scheme(&self, https: bool) -> Authenticator {
+        let auth = self.config.auth.clone().public_scheme(https);
+        let sources = self.config.sources.clone();
+        Authenticator { config: Arc::new(Config { auth, sources }) }
+    }
+
     /// The token verifier.
     pub fn verifier(&self) -> &Verifier {
         &self.config.auth.verifier

@@ -40,9 +40,13 @@ mod store;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::RedisStore;
 
-/// How far ahead of this replica's clock a refresh token's `iat` may be.
-/// Its `exp` has no leeway.
-const REPLICA_CLOCK_SKEW: Duration = Duration::from_secs(5);
+/// How far the replicas' clocks may disagree (NTP keeps them within
+/// milliseconds; `iat` is whole seconds, so a replica a little ahead, across
+/// a second boundary, writes the next second). A refresh token's `iat` may
+/// be this far ahead of the verifying replica's clock (its `exp` has no
+/// leeway), and "log out everywhere" also revokes tokens stamped this far
+/// past its own second, which another replica may just have minted.
+const REPLICA_CLOCK_SKEW: Duration = Duration::from_secs(1);
 
 pub use store::{
     FamilyRules, Issued, MemoryStore, Rotation, SessionStore, StoreError, StoreFuture, TokenRef,
@@ -153,6 +157,10 @@ pub enum SessionError {
     /// A cookie-borne refresh from another origin.
     #[error("cross-site refresh")]
     CrossSite,
+    /// More than one refresh cookie: which is the client's own cannot be
+    /// told (a sibling subdomain may have set one, "cookie tossing").
+    #[error("several refresh cookies")]
+    Ambiguous,
     /// The store failed or timed out.
     #[error(transparent)]
     Store(StoreError),
@@ -175,6 +183,9 @@ impl SessionError {
             }
             SessionError::CrossSite => {
                 HttpError::new(StatusCode::FORBIDDEN, "Cross-site request with a cookie credential")
+            }
+            SessionError::Ambiguous => {
+                HttpError::new(StatusCode::BAD_REQUEST, "Several refresh token cookies")
             }
             SessionError::Store(_) => {
                 HttpError::new(StatusCode::SERVICE_UNAVAILABLE, "Session store unavailable")
@@ -347,15 +358,21 @@ impl Sessions {
         body_token: Option<&'a str>,
     ) -> Result<&'a str, SessionError> {
         let name = &self.inner.config.cookies.refresh;
-        let from_cookie = headers
+        let mut from_cookie = None;
+        let cookies = headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
             .flat_map(cookie::Cookie::split_parse)
-            .flatten()
-            .find(|c| c.name() == name)
-            .and_then(|c| c.value_raw());
-        if let Some(token) = from_cookie.filter(|t| !t.is_empty()) {
+            .flatten();
+        for cookie in cookies.filter(|c| c.name() == name) {
+            let value = cookie.value_raw().filter(|v| !v.is_empty());
+            if value.is_some() && from_cookie.is_some() && value != from_cookie {
+                return Err(SessionError::Ambiguous);
+            }
+            from_cookie = from_cookie.or(value);
+        }
+        if let Some(token) = from_cookie {
             let same_origin = crate::auth::same_origin_request(
                 headers,
                 if self.inner.config.cookies.secure { "https" } else { "http" },
@@ -429,13 +446,16 @@ impl Sessions {
         Ok(self.logged_out())
     }
 
-    /// Revokes every token of `subject` issued before now, on every replica.
+    /// Revokes every token of `subject` issued before now, on every replica
+    /// whose clock agrees with this one's within a second. Tokens issued in
+    /// the next second or two are revoked too (`iat` is whole seconds, and
+    /// a replica ahead by a fraction may have stamped one with the next).
     pub async fn logout_everywhere(&self, subject: &str) -> Result<LoggedOut, SessionError> {
         let config = &self.inner.config;
         let ttl = config.refresh_ttl.max(config.absolute_ttl).max(config.access_ttl).as_secs();
-        // `iat` has a one-second resolution: tokens of this very second are
-        // revoked too.
-        let before = unix_now() + 1;
+        // Tokens of this very second, and of the next one from a replica a
+        // fraction of a second ahead.
+        let before = unix_now() + 1 + REPLICA_CLOCK_SKEW.as_secs();
         self.call(self.inner.store.revoke_subject(subject, before, ttl)).await?;
         Ok(self.logged_out())
     }

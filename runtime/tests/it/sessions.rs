@@ -184,7 +184,16 @@ async fn logout_everywhere_revokes_every_earlier_token_of_the_subject() {
     // The refresh tokens of those sessions are dead too.
     assert!(sessions.refresh(&a.refresh_token).await.is_err());
     assert!(sessions.refresh(&bob.refresh_token).await.is_ok());
-    // `iat` has a one-second resolution: a sign-in in the next second is fresh.
+    // A replica a fraction of a second ahead may have stamped a token with
+    // the next second just before: revoked too.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let ahead = token(
+        Algorithm::HS256,
+        json!({"sub": "ada", "iat": now + 1, "exp": now + 300, "data": {"permissions": ["read"]}}),
+    );
+    sessions.logout_everywhere("ada").await.unwrap();
+    assert_eq!(get_bearer(&router, "/private/", &ahead).await.status, 401);
+    // A sign-in two seconds later is fresh.
     tokio::time::sleep(Duration::from_millis(2100)).await;
     let later = sessions.issue("ada", &grant()).await.unwrap();
     assert_eq!(get_bearer(&router, "/private/", &later.access_token).await.status, 200);
@@ -206,12 +215,12 @@ async fn minted_elsewhere(store: &MemoryStore, jti: &str, iat: u64, exp: u64) ->
 }
 
 #[tokio::test]
-async fn a_refresh_token_from_a_replica_a_second_ahead_is_accepted_and_exp_is_exact() {
+async fn a_refresh_token_stamped_a_second_ahead_is_accepted_and_exp_is_exact() {
     let store = Arc::new(MemoryStore::default());
     let sessions = sessions_with(store.clone(), SessionConfig::default());
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    // That replica's clock is ahead, across a second boundary.
-    let ahead = minted_elsewhere(&store, "ahead", now + 2, now + 600).await;
+    // That replica's clock is a fraction ahead, across a second boundary.
+    let ahead = minted_elsewhere(&store, "ahead", now + 1, now + 600).await;
     let pair = sessions.refresh(&ahead).await.unwrap();
     let router = router(&sessions, StoreFailure::Closed);
     assert_eq!(get_bearer(&router, "/private/", &pair.access_token).await.status, 200);
@@ -223,6 +232,25 @@ async fn a_refresh_token_from_a_replica_a_second_ahead_is_accepted_and_exp_is_ex
     let expired = minted_elsewhere(&store, "expired", now - 60, now).await;
     let err = sessions.refresh(&expired).await.unwrap_err();
     assert!(err.to_string().contains("expired"), "{err}");
+}
+
+#[test]
+fn two_different_refresh_cookies_are_refused_and_the_same_one_twice_is_not() {
+    let sessions = sessions();
+    let headers = |cookie: &str| {
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("cookie", cookie.parse().unwrap());
+        headers
+    };
+    // A sibling subdomain can plant a second `refresh_token` cookie
+    // ("cookie tossing"): the client's own cannot be told apart.
+    let tossed = headers("refresh_token=AAA; other=1; refresh_token=BBB");
+    let err = sessions.refresh_token(&tossed, None).unwrap_err();
+    assert_eq!(err.into_http().status(), StatusCode::BAD_REQUEST);
+    let twice = headers("refresh_token=AAA; refresh_token=AAA");
+    assert_eq!(sessions.refresh_token(&twice, None).unwrap(), "AAA");
+    let one = headers("refresh_token=; refresh_token=AAA");
+    assert_eq!(sessions.refresh_token(&one, None).unwrap(), "AAA");
 }
 
 /// A store that fails or hangs on every call.
