@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use warden::config::AuthConfig;
 use warden::jwt::HmacSecret;
-use warden::session::{MemoryStore, SessionConfig, SessionStore};
+use warden::session::{MemoryStore, SessionStore};
 use warden_examples::env;
 use warden_examples::ml_api::app::{self, SetupParts};
 use warden_examples::ml_api::limit::{MemoryLimit, RedisLimit, SignInLimit};
@@ -69,15 +69,8 @@ async fn run() -> Result<(), Error> {
         tracing::info!(target: "ml_api", user = %admin.username, "created the admin user");
     }
     let (store, limit) = stores().await?;
-    let session_config = SessionConfig {
-        // Cookies over plain HTTP only on loopback (local development).
-        cookies: warden::session::CookieConfig {
-            secure: !addr.ip().is_loopback(),
-            ..Default::default()
-        },
-        issuer: Some(app::TITLE.into()),
-        ..SessionConfig::default()
-    };
+    // Cookies over plain HTTP only on loopback (local development).
+    let session_config = app::session_config(!addr.ip().is_loopback());
     let setup = app::setup(SetupParts { users, configured, store, limit, session_config }).await?;
     let router = warden_examples::telemetry::with_request_log(setup.router);
     let listener = tokio::net::TcpListener::bind(addr).await?;

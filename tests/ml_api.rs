@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite;
 use tower::ServiceExt;
 use warden::config::AuthConfig;
-use warden::session::{MemoryStore, SessionConfig, SessionStore};
+use warden::session::{MemoryStore, SessionStore};
 use warden_examples::ml_api::app::{self, AppState, SetupParts};
 use warden_examples::ml_api::limit::{MemoryLimit, SignInLimit};
 use warden_examples::ml_api::{Role, UserStore};
@@ -49,8 +49,7 @@ async fn api_secure(
             .unwrap()
             .build()
             .unwrap();
-    let mut session_config = SessionConfig::default();
-    session_config.cookies.secure = secure;
+    let session_config = app::session_config(secure);
     let setup =
         app::setup(SetupParts { users, configured, store, limit, session_config }).await.unwrap();
     Api { router: setup.router, state: setup.state, _dir: dir }
@@ -477,4 +476,65 @@ async fn with_secure_cookies_the_https_origin_is_the_same_origin() {
     assert_eq!(plain.status(), StatusCode::FORBIDDEN, "the http origin is another origin");
     let same = api.router.clone().oneshot(logout(&access, "https://api.example")).await.unwrap();
     assert_eq!(same.status(), StatusCode::NO_CONTENT);
+}
+
+/// Logout once the access token is gone (expired; a browser drops its cookie
+/// with it): the refresh token, from its cookie (sent to all of `/auth/`) or
+/// the body, names the session, which is revoked with every token of it.
+#[tokio::test]
+async fn logout_with_only_the_refresh_token_revokes_the_session() {
+    let api = api().await;
+    let (access, refresh) = token_for(&api, "alice", Role::Analyst).await;
+    let (status, body) = sign_in(&api.router, "alice", PASSWORD).await;
+    assert_eq!(status, StatusCode::OK);
+    let other_access = body["access_token"].as_str().unwrap().to_owned();
+
+    // The refresh cookie reaches the logout route.
+    let response = api
+        .router
+        .clone()
+        .oneshot(
+            Request::post("/auth/signin/")
+                .header("content-type", "application/json")
+                .body(Body::from(json!({"username": "alice", "password": PASSWORD}).to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let refresh_cookie = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("refresh_token="))
+        .unwrap();
+    assert!(refresh_cookie.contains("Path=/auth/;"), "{refresh_cookie}");
+
+    // The refresh token in the body, no access token: 204, cookies cleared.
+    let logout = Request::post("/auth/logout/")
+        .header("content-type", "application/json")
+        .body(Body::from(json!({"refresh_token": refresh}).to_string()))
+        .unwrap();
+    let response = api.router.clone().oneshot(logout).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let cleared: Vec<&str> =
+        response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(cleared.iter().any(|c| c.starts_with("refresh_token=;")), "{cleared:?}");
+    // The session is dead: its refresh token and its access token.
+    let (status, _) =
+        call(&api.router, "POST", "/auth/refresh/", None, Some(json!({"refresh_token": refresh})))
+            .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh after logout");
+    let (status, _) = call(&api.router, "GET", "/me/", Some(&access), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the session's access token");
+    // Another session of the same user is untouched.
+    let (status, _) = call(&api.router, "GET", "/me/", Some(&other_access), None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Neither token: 400; a forged refresh token: 401.
+    let (status, _) = call(&api.router, "POST", "/auth/logout/", None, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let forged = json!({"refresh_token": format!("{}x", &refresh[..refresh.len() - 1])});
+    let (status, _) = call(&api.router, "POST", "/auth/logout/", None, Some(forged)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
 }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use warden::session::{Delivery, Grant, LoggedOut, Sessions, TokenPair};
+use warden::session::{Delivery, Grant, LoggedOut, SessionConfig, Sessions, TokenPair};
 use warden::ws::{PROTOCOL, SessionWatch};
 use warden::{App, Authenticator, Claims, HttpError, Json, Routes, route, routes};
 
@@ -197,11 +197,40 @@ pub async fn refresh(
 
 /// Log out
 ///
-/// Revokes the access token and its session on every replica, and clears
-/// the cookies.
-#[route(post, "/auth/logout/", authenticated, tags = ["Auth"], status = 204)]
-pub async fn logout(State(state): State<AppState>, claims: Claims) -> Result<LoggedOut, HttpError> {
-    state.sessions.logout(&claims).await.map_err(|e| e.into_http())
+/// Revokes the session on every replica, and clears the cookies. The access
+/// token says which session; without one (it expired, and the browser
+/// dropped its cookie), the refresh token does, from its cookie or the body.
+#[route(post, "/auth/logout/", optional, tags = ["Auth"], status = 204, responses(400 = "neither an access token nor a refresh token", 401 = "invalid token"))]
+pub async fn logout(
+    State(state): State<AppState>,
+    claims: Option<Claims>,
+    headers: HeaderMap,
+    body: Option<Json<RefreshBody>>,
+) -> Result<LoggedOut, HttpError> {
+    let sessions = &state.sessions;
+    if let Some(claims) = claims {
+        return sessions.logout(&claims).await.map_err(|e| e.into_http());
+    }
+    let body = body.map(|Json(body)| body).unwrap_or_default();
+    let token = sessions
+        .refresh_token(&headers, body.refresh_token.as_deref())
+        .map_err(|e| e.into_http())?;
+    sessions.logout_refresh(token).await.map_err(|e| e.into_http())
+}
+
+/// The sessions `ml_api` runs: its cookies `Secure` when `secure` (clients
+/// over https), the refresh cookie sent to all of `/auth/` (refresh and
+/// logout), the issuer its title.
+pub fn session_config(secure: bool) -> SessionConfig {
+    SessionConfig {
+        cookies: warden::session::CookieConfig {
+            secure,
+            refresh_path: "/auth/".into(),
+            ..Default::default()
+        },
+        issuer: Some(TITLE.into()),
+        ..SessionConfig::default()
+    }
 }
 
 /// The caller.

@@ -446,6 +446,26 @@ impl Sessions {
         Ok(self.logged_out())
     }
 
+    /// Logs out the session of `refresh_token` (from
+    /// [`refresh_token`](Self::refresh_token)): its whole family, so every
+    /// access token of the session too. For a client whose access token has
+    /// expired (a browser drops the access cookie with it) or was lost: the
+    /// session would otherwise stay refreshable for its whole lifetime. An
+    /// expired refresh token has nothing left to revoke (the family's access
+    /// tokens expired before it), and the answer is the same as a logout's.
+    pub async fn logout_refresh(&self, refresh_token: &str) -> Result<LoggedOut, SessionError> {
+        let jwt = match self.inner.refresh_verifier.verify_at(refresh_token, unix_now()) {
+            Ok(jwt) => jwt,
+            Err(JwtError::Expired) => return Ok(self.logged_out()),
+            Err(e) => return Err(SessionError::Invalid(e)),
+        };
+        let Some(family) = str_claim(jwt.payload(), "fam") else {
+            return Err(SessionError::Invalid(JwtError::MissingClaim));
+        };
+        self.call(self.inner.store.revoke_family(family)).await?;
+        Ok(self.logged_out())
+    }
+
     /// Revokes every token of `subject` issued before now, on every replica
     /// whose clock agrees with this one's within a second. Tokens issued in
     /// the next second or two are revoked too (`iat` is whole seconds, and
