@@ -149,6 +149,18 @@ pub enum KeyError {
     /// A JWK that is not a usable verification key.
     #[error("unusable JWK: {0}")]
     Jwk(&'static str),
+    /// An RSA private key the crypto backend will not load: under 2048
+    /// bits (RFC 7518 §3.3), or malformed.
+    #[error("RSA private key refused: at least 2048 bits are required (or it is malformed)")]
+    UnusableRsa,
+    /// An EC key's curve signs another algorithm (a P-384 key is ES384's).
+    #[error("{algorithm} cannot be used with this EC key: its curve signs {implied}")]
+    CurveMismatch {
+        /// The algorithm asked for.
+        algorithm: Algorithm,
+        /// The algorithm the key's curve signs.
+        implied: Algorithm,
+    },
     /// The algorithm cannot be used with this key.
     #[error("{algorithm} cannot be used with a {family:?} key")]
     AlgorithmMismatch {

@@ -77,12 +77,15 @@ impl SigningKey {
                 return Err(KeyError::UnsupportedPrivatePem);
             };
         // The public half, which also tells an EC key's curve.
+        let rsa = candidates.first().is_some_and(|(alg, _)| alg.family() == Family::Rsa);
         let (implied, key, public) = candidates
             .into_iter()
             .find_map(|(alg, key)| {
                 Jwk::from_encoding_key(&key, alg.backend()).ok().map(|jwk| (alg, key, jwk))
             })
-            .ok_or(KeyError::UnsupportedPrivatePem)?;
+            // An RSA key the backend will not load is, in practice, one
+            // under 2048 bits: say so rather than "unsupported".
+            .ok_or(if rsa { KeyError::UnusableRsa } else { KeyError::UnsupportedPrivatePem })?;
         let algorithm = match algorithm {
             None => implied,
             Some(alg)
@@ -90,6 +93,10 @@ impl SigningKey {
                     || (alg.family() == Family::Rsa && implied.family() == Family::Rsa) =>
             {
                 alg
+            }
+            // An EC key's curve decides its one algorithm.
+            Some(alg) if alg.family() == implied.family() => {
+                return Err(KeyError::CurveMismatch { algorithm: alg, implied });
             }
             Some(alg) => {
                 return Err(KeyError::AlgorithmMismatch {
@@ -103,9 +110,10 @@ impl SigningKey {
             material: Material::Private { key, public: Box::new(public) },
             kid: None,
         };
-        // Checks the public half as a verification key would be (RSA size).
-        let verification = signing.public_key().ok_or(KeyError::UnsupportedPrivatePem)?;
-        drop(verification);
+        // Checks the public half as a verification key would be: an RSA key
+        // under 2048 bits is refused as such (`WeakRsa`), not as unknown.
+        let public = signing.public_jwk().ok_or(KeyError::UnsupportedPrivatePem)?;
+        Key::from_jwk(&public)?;
         signing.kid = signing.thumbprint();
         Ok(signing)
     }

@@ -85,7 +85,16 @@ fn the_key_implies_its_algorithm() {
     assert_eq!(signing("p384", None).algorithm(), Algorithm::ES384);
     assert_eq!(signing("ed25519", None).algorithm(), Algorithm::EdDSA);
     let err = SigningKey::from_pem(&pem("p256.key"), Some(Algorithm::ES384)).unwrap_err();
-    assert!(matches!(err, KeyError::AlgorithmMismatch { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "ES384 cannot be used with this EC key: its curve signs ES256",
+        "the curve, not the family, is the mismatch"
+    );
+    let err = SigningKey::from_pem(&pem("p384.key"), Some(Algorithm::ES256)).unwrap_err();
+    assert_eq!(
+        err,
+        KeyError::CurveMismatch { algorithm: Algorithm::ES256, implied: Algorithm::ES384 }
+    );
     let err = SigningKey::from_pem(&pem("p256.key"), Some(Algorithm::RS256)).unwrap_err();
     assert!(matches!(err, KeyError::AlgorithmMismatch { .. }), "{err}");
     assert_eq!(
@@ -101,7 +110,10 @@ fn the_key_implies_its_algorithm() {
 #[test]
 fn rsa_keys_under_2048_bits_are_refused() {
     assert_eq!(Key::from_pem(&pem("rsa1024.pub")).unwrap_err(), KeyError::WeakRsa(1024));
-    assert!(SigningKey::from_pem(&pem("rsa1024.key"), None).is_err());
+    // The private key too is refused as weak, not as unknown.
+    let err = SigningKey::from_pem(&pem("rsa1024.key"), None).unwrap_err();
+    assert!(matches!(err, KeyError::UnusableRsa | KeyError::WeakRsa(1024)), "{err}");
+    assert!(err.to_string().contains("at least 2048 bits"), "{err}");
 }
 
 #[test]
