@@ -509,6 +509,17 @@ async fn logout_with_only_the_refresh_token_revokes_the_session() {
         .find(|c| c.starts_with("refresh_token="))
         .unwrap();
     assert!(refresh_cookie.contains("Path=/auth/;"), "{refresh_cookie}");
+    // The cookie at its former path is cleared, so that a browser does not
+    // keep sending both (two different refresh cookies are refused).
+    let cookies: Vec<&str> =
+        response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("refresh_token=;")
+            && c.contains("Path=/auth/refresh/")
+            && c.contains("Max-Age=0")),
+        "{cookies:?}"
+    );
+    let cookie_refresh = refresh_cookie.split(';').next().unwrap().to_owned();
 
     // The refresh token in the body, no access token: 204, cookies cleared.
     let logout = Request::post("/auth/logout/")
@@ -530,6 +541,41 @@ async fn logout_with_only_the_refresh_token_revokes_the_session() {
     // Another session of the same user is untouched.
     let (status, _) = call(&api.router, "GET", "/me/", Some(&other_access), None).await;
     assert_eq!(status, StatusCode::OK);
+
+    // The refresh cookie alone: from another origin refused, from the
+    // API's own accepted.
+    let cookie_logout = |origin: &str| {
+        Request::post("/auth/logout/")
+            .header("host", "api.example")
+            .header("origin", origin)
+            .header("cookie", &cookie_refresh)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let cross = api.router.clone().oneshot(cookie_logout("http://evil.example")).await.unwrap();
+    assert_eq!(cross.status(), StatusCode::FORBIDDEN);
+    let same = api.router.clone().oneshot(cookie_logout("http://api.example")).await.unwrap();
+    assert_eq!(same.status(), StatusCode::NO_CONTENT);
+    let cookie_token = cookie_refresh.trim_start_matches("refresh_token=").to_owned();
+    let (status, _) = call(
+        &api.router,
+        "POST",
+        "/auth/refresh/",
+        None,
+        Some(json!({"refresh_token": cookie_token})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh after a cookie logout");
+
+    // With the access token, an empty JSON body is not read.
+    let (other, _) = token_for(&api, "bob", Role::Viewer).await;
+    let empty_json = Request::post("/auth/logout/")
+        .header("authorization", format!("Bearer {other}"))
+        .header("content-type", "application/json")
+        .body(Body::empty())
+        .unwrap();
+    let response = api.router.clone().oneshot(empty_json).await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
 
     // Neither token: 400; a forged refresh token: 401.
     let (status, _) = call(&api.router, "POST", "/auth/logout/", None, None).await;

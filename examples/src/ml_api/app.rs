@@ -200,18 +200,29 @@ pub async fn refresh(
 /// Revokes the session on every replica, and clears the cookies. The access
 /// token says which session; without one (it expired, and the browser
 /// dropped its cookie), the refresh token does, from its cookie or the body.
-#[route(post, "/auth/logout/", optional, tags = ["Auth"], status = 204, responses(400 = "neither an access token nor a refresh token", 401 = "invalid token"))]
+#[route(post, "/auth/logout/", optional, tags = ["Auth"], status = 204, responses(400 = "neither an access token nor a refresh token", 401 = "invalid token (an expired access token too: send the refresh token alone)", 403 = "a cookie from another origin", 503 = "session store unavailable"))]
 pub async fn logout(
     State(state): State<AppState>,
     claims: Option<Claims>,
     headers: HeaderMap,
-    body: Option<Json<RefreshBody>>,
+    body: axum::body::Bytes,
 ) -> Result<LoggedOut, HttpError> {
     let sessions = &state.sessions;
+    // With an access token the body is not read: clients that send none,
+    // or an empty one with a JSON content type, log out as before.
     if let Some(claims) = claims {
         return sessions.logout(&claims).await.map_err(|e| e.into_http());
     }
-    let body = body.map(|Json(body)| body).unwrap_or_default();
+    let body: RefreshBody = if body.iter().all(u8::is_ascii_whitespace) {
+        RefreshBody::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|_| {
+            HttpError::new(
+                StatusCode::BAD_REQUEST,
+                "The body is not a JSON object with a refresh_token",
+            )
+        })?
+    };
     let token = sessions
         .refresh_token(&headers, body.refresh_token.as_deref())
         .map_err(|e| e.into_http())?;
@@ -226,6 +237,8 @@ pub fn session_config(secure: bool) -> SessionConfig {
         cookies: warden::session::CookieConfig {
             secure,
             refresh_path: "/auth/".into(),
+            // Where it was sent before: cleared, so browsers do not keep both.
+            former_refresh_paths: vec!["/auth/refresh/".into()],
             ..Default::default()
         },
         issuer: Some(TITLE.into()),

@@ -256,7 +256,8 @@ impl Authenticator {
     /// This configuration, clients reaching the API over `https` (or not),
     /// for the cookie CSRF check (see [`Auth::public_scheme`]): e.g. for an
     /// [`Authenticator`] from [`warden::config`](crate::config) behind a
-    /// TLS-terminating proxy, to agree with secure session cookies.
+    /// TLS-terminating proxy, to agree with secure session cookies. No
+    /// effect after [`Auth::allow_cross_site_cookies`] (no check to adjust).
     #[must_use]
     pub fn with_public_scheme(&self, https: bool) -> Authenticator {
         let auth = self.config.auth.clone().public_scheme(https);

@@ -502,14 +502,18 @@ fn named_list(var: &'static str, value: &str) -> Result<Vec<String>, EnvError> {
 /// private key is ~3.3 KiB), and `/dev/zero` must not fill the memory.
 const MAX_KEY_FILE: u64 = 64 * 1024;
 
-/// `JWT_SIGNING_KEY` as shown in an error: the path, unless the value is the
-/// key itself (pasted in place of a path), which is never echoed.
+/// `JWT_SIGNING_KEY` as shown in an error: the value only when it looks like
+/// a path (starts with `/` or `.`, or ends in `.pem`, `.key` or `.der`; no
+/// whitespace, quotes or braces; at most 512 bytes). Anything else may be
+/// the key itself pasted in its place (PEM, base64 of it, a JWK), never
+/// echoed.
 fn shown_path(value: &str) -> &str {
-    if value.contains("-----") || value.contains(['\n', '\r']) || value.len() > 4096 {
-        "(a value that is not a path)"
-    } else {
-        value
-    }
+    let pathlike = (value.starts_with(['/', '.'])
+        || [".pem", ".key", ".der"].iter().any(|ext| value.ends_with(ext)))
+        && value.len() <= 512
+        && !value.contains("-----")
+        && !value.contains(|c: char| c.is_whitespace() || matches!(c, '{' | '}' | '"' | '\''));
+    if pathlike { value } else { "(a value that does not look like a path)" }
 }
 
 /// The key file at `path`: a regular file (a FIFO would block start-up
@@ -608,6 +612,16 @@ mod tests {
         // A path is shown, as it helps and is no secret.
         let err = build(&[("JWT_SIGNING_KEY", "/no/such/key.pem")]).unwrap_err();
         assert!(err.message.contains("`/no/such/key.pem`"), "{err}");
+        // What may be a key in another form is not: base64 of a PEM, a JWK.
+        for value in [
+            "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JR0hBZ0VBTUJNR0J5cUdTTTQ5",
+            r#"{"kty":"EC","crv":"P-256","d":"c2VjcmV0LXNjYWxhcg"}"#,
+        ] {
+            let err = build(&[("JWT_SIGNING_KEY", value)]).unwrap_err();
+            assert!(!err.to_string().contains(&value[..20]), "{err} echoes {value}");
+            let debug = format!("{:?}", config(&[("JWT_SIGNING_KEY", value)]).unwrap());
+            assert!(!debug.contains(&value[..20]), "Debug echoes {value}: {debug}");
+        }
     }
 
     #[test]

@@ -14,8 +14,10 @@
 //!   (a retry, a second tab); any other retired token revokes the whole
 //!   family. Families have an idle timeout and an absolute lifetime.
 //! - Logout ([`Sessions::logout`]): the access token (by `jti`, until its
-//!   `exp`) and its family; [`Sessions::logout_everywhere`]: every token of
-//!   the subject issued before now.
+//!   `exp`) and its family; [`Sessions::logout_refresh`]: the family a
+//!   refresh token names, once the access token is gone;
+//!   [`Sessions::logout_everywhere`]: every token of the subject issued
+//!   before now (and in the next second or two: `iat` is whole seconds).
 //! - Enforcement: [`Auth::sessions`](crate::Auth::sessions) makes the auth
 //!   layer ask the store after the signature and before the policy.
 
@@ -114,6 +116,11 @@ pub struct CookieConfig {
     /// The path the refresh cookie is sent to (default `/auth/refresh/`);
     /// logout clears it there too.
     pub refresh_path: String,
+    /// Paths the refresh cookie was sent to before `refresh_path` changed:
+    /// every pair and every logout clears it there. Without this, browsers
+    /// keep the old cookie beside the new one until it expires, and a
+    /// request carrying both is refused ([`SessionError::Ambiguous`]).
+    pub former_refresh_paths: Vec<String>,
     /// `Secure` (default true; turn off only for local HTTP).
     pub secure: bool,
     /// `SameSite=Strict` instead of `Lax`.
@@ -126,6 +133,7 @@ impl Default for CookieConfig {
             access: Some(crate::auth::DEFAULT_COOKIE.to_owned()),
             refresh: "refresh_token".into(),
             refresh_path: "/auth/refresh/".into(),
+            former_refresh_paths: Vec::new(),
             secure: true,
             strict: false,
         }
@@ -170,8 +178,10 @@ pub enum SessionError {
 }
 
 impl SessionError {
-    /// The envelope answer: 400 without a refresh token, 401 (with
-    /// `invalid_token`) for a bad one, 403, or 503.
+    /// The envelope answer: 400 without a refresh token or with two
+    /// different refresh cookies, 401 (with `invalid_token`) for a bad one,
+    /// 403 for a cross-site cookie, 503 when the store fails, 500 when a
+    /// token cannot be signed.
     pub fn into_http(self) -> HttpError {
         use axum::http::StatusCode;
         match self {
@@ -351,7 +361,8 @@ impl Sessions {
 
     /// The refresh token of a request: the refresh cookie, else `body_token`
     /// (a JSON body's `refresh_token`). A cookie from another origin is
-    /// refused (cross-site request forgery on the refresh endpoint).
+    /// refused (cross-site request forgery on the refresh endpoint), and so
+    /// are two different refresh cookies ([`SessionError::Ambiguous`]).
     pub fn refresh_token<'a>(
         &self,
         headers: &'a HeaderMap,
@@ -451,8 +462,9 @@ impl Sessions {
     /// access token of the session too. For a client whose access token has
     /// expired (a browser drops the access cookie with it) or was lost: the
     /// session would otherwise stay refreshable for its whole lifetime. An
-    /// expired refresh token has nothing left to revoke (the family's access
-    /// tokens expired before it), and the answer is the same as a logout's.
+    /// expired refresh token is answered as a logout but revokes nothing:
+    /// its claims are not read. A browser drops the cookie at that `exp`,
+    /// and a family rotated since has a newer token to log out with.
     pub async fn logout_refresh(&self, refresh_token: &str) -> Result<LoggedOut, SessionError> {
         let jwt = match self.inner.refresh_verifier.verify_at(refresh_token, unix_now()) {
             Ok(jwt) => jwt,
@@ -488,6 +500,9 @@ impl Sessions {
             clear.push(self.cookie(access, "", "/", Some(0)));
         }
         clear.push(self.cookie(&cookies.refresh, "", &cookies.refresh_path, Some(0)));
+        for path in &cookies.former_refresh_paths {
+            clear.push(self.cookie(&cookies.refresh, "", path, Some(0)));
+        }
         LoggedOut { cookies: clear }
     }
 
@@ -574,6 +589,9 @@ impl Sessions {
             &config.cookies.refresh_path,
             Some(refresh.exp.saturating_sub(now)),
         ));
+        for path in &config.cookies.former_refresh_paths {
+            cookies.push(self.cookie(&config.cookies.refresh, "", path, Some(0)));
+        }
         Ok(TokenPair {
             access_token,
             refresh_token,
