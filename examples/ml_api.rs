@@ -57,9 +57,10 @@ async fn run() -> Result<(), Error> {
         }
         None => SocketAddr::from(([127, 0, 0, 1], 8000)),
     };
-    // The configuration first: a bad value stops the start before anything
-    // (the database file) is created.
+    // The configuration first (`JWT_*`, then `REDIS_URL`, connected): a bad
+    // value stops the start before anything (the database file) is created.
     let configured = auth_config()?;
+    let (store, limit) = stores().await?;
     let users =
         UserStore::open(&database_url()?).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
     if let Some(password) = env::var("ADMIN_PASSWORD")?
@@ -68,7 +69,6 @@ async fn run() -> Result<(), Error> {
     {
         tracing::info!(target: "ml_api", user = %admin.username, "created the admin user");
     }
-    let (store, limit) = stores().await?;
     // Cookies over plain HTTP only on loopback (local development).
     let session_config = app::session_config(!addr.ip().is_loopback());
     let setup = app::setup(SetupParts { users, configured, store, limit, session_config }).await?;

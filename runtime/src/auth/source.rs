@@ -160,7 +160,15 @@ fn from_ws_protocol(headers: &HeaderMap) -> Result<Found<'static>, AuthError> {
     use base64::Engine as _;
     let mut found = None;
     for value in headers.get_all(header::SEC_WEBSOCKET_PROTOCOL) {
-        let Ok(value) = value.to_str() else { continue };
+        let Ok(value) = value.to_str() else {
+            // As for cookies: a header that is not text and may hold the
+            // token makes the credentials ambiguous, a 400, not a 401.
+            let prefix = WS_TOKEN_PREFIX.as_bytes();
+            if value.as_bytes().windows(prefix.len()).any(|w| w == prefix) {
+                return Err(AuthError::InvalidRequest("unreadable token protocol header"));
+            }
+            continue;
+        };
         for offered in value.split(',').map(str::trim) {
             let Some(encoded) = offered.strip_prefix(WS_TOKEN_PREFIX) else { continue };
             if found.is_some() {
@@ -189,6 +197,22 @@ fn unquote(value: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_protocol_header_is_ambiguous_only_if_it_may_hold_the_token() {
+        let headers = |bytes: &[u8]| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::SEC_WEBSOCKET_PROTOCOL, HeaderValue::from_bytes(bytes).unwrap());
+            headers
+        };
+        let with_token = headers(b"warden, base64url.bearer.warden.\xffAAAA");
+        assert!(matches!(
+            from_ws_protocol(&with_token),
+            Err(AuthError::InvalidRequest("unreadable token protocol header"))
+        ));
+        let without = headers(b"chat, \xffsuperchat");
+        assert!(matches!(from_ws_protocol(&without), Ok(Found::Absent)));
+    }
 
     #[test]
     fn bearer_reads_scheme_spaces_and_token_as_rfc_6750_says() {

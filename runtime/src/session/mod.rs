@@ -165,8 +165,9 @@ pub enum SessionError {
     /// A cookie-borne refresh from another origin.
     #[error("cross-site refresh")]
     CrossSite,
-    /// More than one refresh cookie: which is the client's own cannot be
-    /// told (a sibling subdomain may have set one, "cookie tossing").
+    /// More than one refresh cookie, or a Cookie header that is not text
+    /// and may hold one: which is the client's own cannot be told (a
+    /// sibling subdomain may have set one, "cookie tossing").
     #[error("several refresh cookies")]
     Ambiguous,
     /// The store failed or timed out.
@@ -370,14 +371,26 @@ impl Sessions {
     ) -> Result<&'a str, SessionError> {
         let name = &self.inner.config.cookies.refresh;
         let mut from_cookie = None;
-        let cookies = headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(cookie::Cookie::split_parse)
-            .flatten();
+        let mut texts = Vec::new();
+        for value in headers.get_all(header::COOKIE) {
+            match value.to_str() {
+                Ok(text) => texts.push(text),
+                // As the auth layer reads the access cookie: a header that
+                // is not text and may hold the cookie is ambiguous.
+                Err(_) if value.as_bytes().windows(name.len()).any(|w| w == name.as_bytes()) => {
+                    return Err(SessionError::Ambiguous);
+                }
+                Err(_) => {}
+            }
+        }
+        let cookies = texts.into_iter().flat_map(cookie::Cookie::split_parse).flatten();
         for cookie in cookies.filter(|c| c.name() == name) {
-            let value = cookie.value_raw().filter(|v| !v.is_empty());
+            // One pair of enclosing quotes is not part of the value (RFC
+            // 6265 §4.1.1), as for the access cookie.
+            let value = cookie
+                .value_raw()
+                .map(|v| v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v))
+                .filter(|v| !v.is_empty());
             if value.is_some() && from_cookie.is_some() && value != from_cookie {
                 return Err(SessionError::Ambiguous);
             }

@@ -258,6 +258,15 @@ fn two_different_refresh_cookies_are_refused_and_the_same_one_twice_is_not() {
     assert_eq!(sessions.refresh_token(&twice, None).unwrap(), "AAA");
     let one = headers("refresh_token=; refresh_token=AAA");
     assert_eq!(sessions.refresh_token(&one, None).unwrap(), "AAA");
+    // Quoted, as RFC 6265 allows: the same token.
+    let quoted = headers("refresh_token=\"AAA\"; refresh_token=AAA");
+    assert_eq!(sessions.refresh_token(&quoted, None).unwrap(), "AAA");
+    // A header that is not text but may hold the cookie: ambiguous.
+    let mut unreadable = axum::http::HeaderMap::new();
+    unreadable
+        .insert("cookie", axum::http::HeaderValue::from_bytes(b"refresh_token=AAA\xff").unwrap());
+    let err = sessions.refresh_token(&unreadable, None).unwrap_err();
+    assert_eq!(err.into_http().status(), StatusCode::BAD_REQUEST);
 }
 
 /// A store that fails or hangs on every call.
