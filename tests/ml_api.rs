@@ -83,6 +83,12 @@ async fn call(
     (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
+/// `POST /auth/refresh/` with `refresh_token` in the body.
+async fn refresh_with(router: &Router, refresh_token: &str) -> (StatusCode, Value) {
+    call(router, "POST", "/auth/refresh/", None, Some(json!({ "refresh_token": refresh_token })))
+        .await
+}
+
 async fn sign_in(router: &Router, username: &str, password: &str) -> (StatusCode, Value) {
     call(
         router,
@@ -201,34 +207,16 @@ async fn roles_decide_who_predicts_and_the_model_is_right() {
 async fn refresh_logout_and_reuse_detection() {
     let api = api().await;
     let (access, refresh) = token_for(&api, "alice", Role::Analyst).await;
-    let (status, pair) =
-        call(&api.router, "POST", "/auth/refresh/", None, Some(json!({"refresh_token": refresh})))
-            .await;
+    let (status, pair) = refresh_with(&api.router, &refresh).await;
     assert_eq!(status, StatusCode::OK);
     let next_refresh = pair["refresh_token"].as_str().unwrap().to_owned();
     let next_access = pair["access_token"].as_str().unwrap().to_owned();
     // Rotated twice: the first token is now an ancestor. Reuse revokes all.
-    let (status, third) = call(
-        &api.router,
-        "POST",
-        "/auth/refresh/",
-        None,
-        Some(json!({"refresh_token": next_refresh})),
-    )
-    .await;
+    let (status, third) = refresh_with(&api.router, &next_refresh).await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) =
-        call(&api.router, "POST", "/auth/refresh/", None, Some(json!({"refresh_token": refresh})))
-            .await;
+    let (status, _) = refresh_with(&api.router, &refresh).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "reuse of a rotated refresh token");
-    let (status, _) = call(
-        &api.router,
-        "POST",
-        "/auth/refresh/",
-        None,
-        Some(json!({"refresh_token": third["refresh_token"]})),
-    )
-    .await;
+    let (status, _) = refresh_with(&api.router, third["refresh_token"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the whole family is revoked");
     let (status, _) = call(&api.router, "GET", "/me/", Some(&next_access), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -246,9 +234,7 @@ async fn refresh_logout_and_reuse_detection() {
     assert_eq!(status, StatusCode::NO_CONTENT);
     let (status, _) = call(&api.router, "GET", "/me/", Some(&access2), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) =
-        call(&api.router, "POST", "/auth/refresh/", None, Some(json!({"refresh_token": refresh2})))
-            .await;
+    let (status, _) = refresh_with(&api.router, &refresh2).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh after logout");
     let _ = access;
 }
@@ -532,9 +518,7 @@ async fn logout_with_only_the_refresh_token_revokes_the_session() {
         response.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap()).collect();
     assert!(cleared.iter().any(|c| c.starts_with("refresh_token=;")), "{cleared:?}");
     // The session is dead: its refresh token and its access token.
-    let (status, _) =
-        call(&api.router, "POST", "/auth/refresh/", None, Some(json!({"refresh_token": refresh})))
-            .await;
+    let (status, _) = refresh_with(&api.router, &refresh).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh after logout");
     let (status, _) = call(&api.router, "GET", "/me/", Some(&access), None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "the session's access token");
@@ -557,14 +541,7 @@ async fn logout_with_only_the_refresh_token_revokes_the_session() {
     let same = api.router.clone().oneshot(cookie_logout("http://api.example")).await.unwrap();
     assert_eq!(same.status(), StatusCode::NO_CONTENT);
     let cookie_token = cookie_refresh.trim_start_matches("refresh_token=").to_owned();
-    let (status, _) = call(
-        &api.router,
-        "POST",
-        "/auth/refresh/",
-        None,
-        Some(json!({"refresh_token": cookie_token})),
-    )
-    .await;
+    let (status, _) = refresh_with(&api.router, &cookie_token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "refresh after a cookie logout");
 
     // With the access token, an empty JSON body is not read.

@@ -22,6 +22,7 @@ pub use claims::{ClaimLayout, Claims, PermissionSource};
 use csrf::CrossSite;
 pub(crate) use csrf::same_origin_request;
 pub use decision::AuthError;
+pub(crate) use source::named_cookies;
 pub use source::{TokenSource, WS_TOKEN_PREFIX};
 
 /// The JWT side of an app: how tokens are verified, where they are found,
@@ -248,9 +249,7 @@ impl Authenticator {
         sessions: &crate::session::Sessions,
         failure: crate::session::StoreFailure,
     ) -> Authenticator {
-        let auth = self.config.auth.clone().sessions(sessions, failure);
-        let sources = self.config.sources.clone();
-        Authenticator { config: Arc::new(Config { auth, sources }) }
+        self.adjusted(|auth| auth.sessions(sessions, failure))
     }
 
     /// This configuration, clients reaching the API over `https` (or not),
@@ -260,7 +259,13 @@ impl Authenticator {
     /// effect after [`Auth::allow_cross_site_cookies`] (no check to adjust).
     #[must_use]
     pub fn with_public_scheme(&self, https: bool) -> Authenticator {
-        let auth = self.config.auth.clone().public_scheme(https);
+        self.adjusted(|auth| auth.public_scheme(https))
+    }
+
+    /// A copy with `adjust` applied to its [`Auth`]: for settings that do
+    /// not change the token sources `build` derived.
+    fn adjusted(&self, adjust: impl FnOnce(Auth) -> Auth) -> Authenticator {
+        let auth = adjust(self.config.auth.clone());
         let sources = self.config.sources.clone();
         Authenticator { config: Arc::new(Config { auth, sources }) }
     }

@@ -129,26 +129,14 @@ fn bearer<'a>(value: &'a HeaderValue, scheme: &str) -> Option<&'a [u8]> {
 }
 
 fn from_cookie<'a>(headers: &'a HeaderMap, name: &str) -> Result<Found<'a>, AuthError> {
+    let cookies = named_cookies(headers, name)
+        .ok_or(AuthError::InvalidRequest("unreadable cookie header"))?;
     let mut found = None;
-    for value in headers.get_all(header::COOKIE) {
-        let Ok(value) = value.to_str() else {
-            // A header that is not text cannot be searched reliably; if
-            // it may hold the token, the credentials are ambiguous.
-            if value.as_bytes().windows(name.len()).any(|w| w == name.as_bytes()) {
-                return Err(AuthError::InvalidRequest("unreadable cookie header"));
-            }
-            continue;
-        };
-        for cookie in cookie::Cookie::split_parse(value).flatten() {
-            if cookie.name() != name {
-                continue;
-            }
-            if found.is_some() {
-                return Err(AuthError::InvalidRequest("multiple token cookies"));
-            }
-            // `value()` strips one pair of enclosing quotes, no more.
-            found = Some(cookie.value_raw().map_or("", unquote));
+    for value in cookies {
+        if found.is_some() {
+            return Err(AuthError::InvalidRequest("multiple token cookies"));
         }
+        found = Some(value);
     }
     Ok(match found.filter(|t| !t.is_empty()) {
         Some(token) => Found::Present(Some(Credential::Cookie(token))),
@@ -161,10 +149,8 @@ fn from_ws_protocol(headers: &HeaderMap) -> Result<Found<'static>, AuthError> {
     let mut found = None;
     for value in headers.get_all(header::SEC_WEBSOCKET_PROTOCOL) {
         let Ok(value) = value.to_str() else {
-            // As for cookies: a header that is not text and may hold the
-            // token makes the credentials ambiguous, a 400, not a 401.
-            let prefix = WS_TOKEN_PREFIX.as_bytes();
-            if value.as_bytes().windows(prefix.len()).any(|w| w == prefix) {
+            // As for cookies: a 400, not a 401.
+            if may_hold(value, WS_TOKEN_PREFIX) {
                 return Err(AuthError::InvalidRequest("unreadable token protocol header"));
             }
             continue;
@@ -186,6 +172,36 @@ fn from_ws_protocol(headers: &HeaderMap) -> Result<Found<'static>, AuthError> {
         Some(token) => Found::Present(Some(Credential::Protocol(token))),
         None => Found::Absent,
     })
+}
+
+/// The values of the cookies named `name` (the auth layer's access cookie,
+/// the sessions' refresh cookie), each without one pair of enclosing quotes,
+/// empty ones included; `None` when a Cookie header is not text and may
+/// hold one: it cannot be searched reliably, so which value is the client's
+/// cannot be told.
+pub(crate) fn named_cookies<'a>(
+    headers: &'a HeaderMap,
+    name: &str,
+) -> Option<impl Iterator<Item = &'a str>> {
+    let values = headers.get_all(header::COOKIE);
+    if values.iter().any(|v| v.to_str().is_err() && may_hold(v, name)) {
+        return None;
+    }
+    let cookies = values.into_iter().filter_map(|v| v.to_str().ok());
+    Some(
+        cookies
+            .flat_map(cookie::Cookie::split_parse)
+            .flatten()
+            .filter(move |cookie| cookie.name() == name)
+            // `value()` would strip one pair of enclosing quotes, but borrow
+            // from the parsed cookie; `value_raw` borrows from the header.
+            .map(|cookie| cookie.value_raw().map_or("", unquote)),
+    )
+}
+
+/// Whether a header value that is not text has `needle`'s bytes in it.
+fn may_hold(value: &HeaderValue, needle: &str) -> bool {
+    value.as_bytes().windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 /// A cookie value without one pair of enclosing double quotes (RFC 6265

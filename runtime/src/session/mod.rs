@@ -370,31 +370,15 @@ impl Sessions {
         body_token: Option<&'a str>,
     ) -> Result<&'a str, SessionError> {
         let name = &self.inner.config.cookies.refresh;
-        let mut from_cookie = None;
-        let mut texts = Vec::new();
-        for value in headers.get_all(header::COOKIE) {
-            match value.to_str() {
-                Ok(text) => texts.push(text),
-                // As the auth layer reads the access cookie: a header that
-                // is not text and may hold the cookie is ambiguous.
-                Err(_) if value.as_bytes().windows(name.len()).any(|w| w == name.as_bytes()) => {
-                    return Err(SessionError::Ambiguous);
-                }
-                Err(_) => {}
-            }
-        }
-        let cookies = texts.into_iter().flat_map(cookie::Cookie::split_parse).flatten();
-        for cookie in cookies.filter(|c| c.name() == name) {
-            // One pair of enclosing quotes is not part of the value (RFC
-            // 6265 §4.1.1), as for the access cookie.
-            let value = cookie
-                .value_raw()
-                .map(|v| v.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(v))
-                .filter(|v| !v.is_empty());
-            if value.is_some() && from_cookie.is_some() && value != from_cookie {
+        // Read as the auth layer reads the access cookie; the same value
+        // twice (or an empty one beside it) is no ambiguity.
+        let cookies = crate::auth::named_cookies(headers, name).ok_or(SessionError::Ambiguous)?;
+        let mut from_cookie: Option<&str> = None;
+        for value in cookies.filter(|v| !v.is_empty()) {
+            if from_cookie.is_some_and(|found| found != value) {
                 return Err(SessionError::Ambiguous);
             }
-            from_cookie = from_cookie.or(value);
+            from_cookie = Some(value);
         }
         if let Some(token) = from_cookie {
             let same_origin = crate::auth::same_origin_request(
